@@ -1,0 +1,72 @@
+"""Create the demo petition and a staff login for trying the platform locally."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from campaigns.models import Campaign, Organisation
+from campaigns.services import add_default_milestones
+
+DEMO_SLUG = "ban-biometric-mass-surveillance"
+DEMO_BODY = """Governments and companies across Europe are rolling out face recognition and other biometric surveillance in our streets, stations and stadiums. Cameras that identify everyone who passes treat all of us as suspects.
+
+We call on the European Union to **ban biometric mass surveillance** in publicly accessible spaces:
+
+- no real-time or after-the-fact face recognition of people in public spaces;
+- no emotion recognition or biometric categorisation by police, employers or schools;
+- no public money for technologies that track people by their bodies.
+
+## Why your signature matters
+
+A European Citizens' Initiative with one million verified signatures obliges the European Commission to respond. Every confirmed signature brings us closer.
+
+Read more at [our coalition's site](https://example.org/)."""
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo campaign and a demo staff login, and print the login."
+
+    def handle(self, *args, **options):
+        lead, _ = Organisation.objects.get_or_create(
+            slug="reclaim-your-face",
+            defaults={
+                "name": "Reclaim Your Face coalition",
+                "website": "https://example.org/",
+                "privacy_policy_url": "https://example.org/privacy",
+                "contact_email": "privacy@example.org",
+            },
+        )
+        partner, _ = Organisation.objects.get_or_create(
+            slug="digital-rights-partner",
+            defaults={"name": "Digital Rights Partner", "website": "https://example.net/"},
+        )
+        campaign, created = Campaign.objects.get_or_create(
+            slug=DEMO_SLUG,
+            defaults={
+                "title": "Ban biometric mass surveillance in the EU",
+                "summary": "One million Europeans asking the EU to ban face recognition and other biometric "
+                "mass surveillance in public spaces.",
+                "body": DEMO_BODY,
+                "status": Campaign.Status.OPEN,
+                "opens_at": timezone.now(),
+                "lead_organisation": lead,
+                "eci_thresholds": True,
+                "staff_emails": "campaign-team@example.org",
+            },
+        )
+        campaign.partners.add(partner)
+        if created:
+            add_default_milestones(campaign)
+
+        User = get_user_model()
+        password = secrets.token_urlsafe(12)
+        user, _ = User.objects.get_or_create(username="demo-staff", defaults={"email": "demo-staff@example.org"})
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+
+        self.stdout.write(self.style.SUCCESS(f"Demo petition: /en/{campaign.slug}/"))
+        self.stdout.write(f"Demo staff login for /admin/: username demo-staff, password {password}")

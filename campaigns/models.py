@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_GOAL = 1_000_000
+DEFAULT_MILESTONES = (1_000, 10_000, 100_000, 250_000, 500_000, 750_000, 1_000_000)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    website = models.URLField(blank=True)
+    logo = models.FileField(
+        upload_to="logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+    )
+    privacy_policy_url = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignQuerySet(models.QuerySet):
+    def public(self):
+        """Campaigns a visitor may see: everything but drafts."""
+        return self.exclude(status=Campaign.Status.DRAFT)
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs. "
+                            "**bold**, *italic*, [links](https://…) and lines starting with '- ' are allowed.")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    goal = models.PositiveIntegerField(default=DEFAULT_GOAL, validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lead_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="led_campaigns"
+    )
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="partner_campaigns")
+    image = models.FileField(
+        upload_to="campaigns/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
+        help_text="Shown when the petition is shared (Open Graph).",
+    )
+    staff_emails = models.TextField(blank=True, help_text="Staff contacts told about milestones, one per line.")
+    eci_thresholds = models.BooleanField(
+        default=False, help_text="Show per-country minimums as for a European Citizens' Initiative."
+    )
+    retention_days = models.PositiveIntegerField(
+        default=365, help_text="Days after closing before signers' personal data is anonymised."
+    )
+    # Folded in by campaigns.counting, never written per signature by a request.
+    signature_count = models.PositiveIntegerField(default=0)
+    count_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="campaign_status_valid"),
+            models.CheckConstraint(condition=Q(goal__gte=1), name="campaign_goal_positive"),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="campaign_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("campaigns:detail", kwargs={"slug": self.slug})
+
+    def phase(self, now=None) -> str:
+        """draft, upcoming, open or closed, from status and the opening window."""
+        now = now or timezone.now()
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        if self.status == self.Status.CLOSED or (self.closes_at and now >= self.closes_at):
+            return "closed"
+        if self.opens_at and now < self.opens_at:
+            return "upcoming"
+        return "open"
+
+    def accepts_signatures(self, now=None) -> bool:
+        return self.phase(now) == "open"
+
+    def accepts_confirmations(self, now=None) -> bool:
+        """Signers who signed in time may confirm for a grace period after closing."""
+        now = now or timezone.now()
+        phase = self.phase(now)
+        if phase == "open":
+            return True
+        if phase != "closed":
+            return False
+        closed_at = self.closes_at if self.closes_at and self.closes_at <= now else (self.closed_at or self.updated_at)
+        return now < closed_at + timezone.timedelta(days=settings.CONFIRMATION_GRACE_DAYS)
+
+    def progress_percent(self) -> float:
+        return min(100.0, 100.0 * self.signature_count / self.goal) if self.goal else 0.0
+
+    def staff_email_list(self) -> list[str]:
+        return [line.strip() for line in self.staff_emails.splitlines() if line.strip()]
+
+
+class CampaignTranslation(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "language"], name="one_translation_per_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.slug} ({self.language})"
+
+
+class Milestone(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
+    threshold = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    reached_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["threshold"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "threshold"], name="one_milestone_per_threshold"),
+            models.CheckConstraint(condition=Q(threshold__gte=1), name="milestone_threshold_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.threshold:,}"
+
+
+class CountryCount(models.Model):
+    """Confirmed signatures per country, folded like Campaign.signature_count."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="country_counts")
+    country = models.CharField(max_length=2)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "country"], name="one_count_per_country"),
+        ]
+
+
+class PartnerCount(models.Model):
+    """Confirmed signatures per referring partner, folded like Campaign.signature_count."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="partner_counts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organisation"], name="one_count_per_partner"),
+        ]

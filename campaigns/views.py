@@ -1,0 +1,52 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from .models import Campaign, Organisation
+from .text import render_body
+
+
+def campaign_list(request):
+    campaigns = Campaign.objects.public().order_by("status", "-created_at")
+    return render(request, "campaigns/list.html", {"campaigns": campaigns})
+
+
+def get_visible_campaign(request, slug: str) -> Campaign:
+    """Drafts are 404 to the public; staff may preview them."""
+    campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), slug=slug)
+    if campaign.status == Campaign.Status.DRAFT and not request.user.is_staff:
+        raise Http404
+    return campaign
+
+
+def referring_partner(campaign: Campaign, slug: str) -> Organisation | None:
+    """The organisation a ?via= link credits; unknown slugs are ignored."""
+    if not slug or len(slug) > 80:
+        return None
+    organisations = Organisation.objects.filter(slug=slug)
+    return (
+        organisations.filter(partner_campaigns=campaign).first()
+        or organisations.filter(led_campaigns=campaign).first()
+    )
+
+
+def petition_context(request, campaign: Campaign, form) -> dict:
+    return {
+        "campaign": campaign,
+        "phase": campaign.phase(),
+        "body_html": render_body(campaign.body),
+        "form": form,
+        "is_preview": campaign.status == Campaign.Status.DRAFT,
+    }
+
+
+def campaign_detail(request, slug: str):
+    from signatures.forms import SignatureForm
+
+    campaign = get_visible_campaign(request, slug)
+    initial = {
+        "via": request.GET.get("via", "")[:80],
+        "utm_source": request.GET.get("utm_source", "")[:100],
+        "utm_campaign": request.GET.get("utm_campaign", "")[:100],
+    }
+    form = SignatureForm(initial=initial)
+    return render(request, "campaigns/detail.html", petition_context(request, campaign, form))

@@ -1,0 +1,26 @@
+"""Enqueue Celery tasks after commit without ever failing the request.
+
+The rows themselves record what is owed (the signature is its own outbox), so
+when the broker is unreachable the work is found again by a beat task.
+"""
+
+import logging
+
+from django.db import transaction
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_now(task, *args) -> bool:
+    try:
+        task.delay(*args)
+        return True
+    except (OperationalError, RedisError, OSError) as exc:
+        logger.warning("could not enqueue %s (%s); a periodic task will catch up", task.name, type(exc).__name__)
+        return False
+
+
+def enqueue_after_commit(task, *args) -> None:
+    transaction.on_commit(lambda: enqueue_now(task, *args))

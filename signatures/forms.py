@@ -1,0 +1,173 @@
+from django import forms
+from django.conf import settings
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
+from disposable_email_domains import blocklist
+from django_countries import countries
+
+from . import names, postcodes
+from .emailaddr import email_domain
+
+MAX_NAME_LENGTH = 100
+MAX_EMAIL_LENGTH = 254
+
+
+def validate_person_name(value: str) -> str:
+    raw = value.strip()
+    if len(raw) > MAX_NAME_LENGTH:
+        raise forms.ValidationError(
+            _("Please use at most %(max)d characters (you typed %(length)d)."),
+            params={"max": MAX_NAME_LENGTH, "length": len(raw)},
+            code="max_length",
+        )
+    if names.forbidden_characters(raw):
+        raise forms.ValidationError(
+            _("Please use only letters, spaces, hyphens and apostrophes: no symbols, emoji or hidden characters."),
+            code="characters",
+        )
+    if names.contains_url(raw):
+        raise forms.ValidationError(_("Please enter your name, not a web address."), code="url")
+    name = names.normalise_name(raw)
+    if not names.has_letter(name):
+        raise forms.ValidationError(_("Please enter your name in letters."), code="no_letters")
+    return name
+
+
+class SignatureForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("First name"),
+        error_messages={"required": _("Please enter your first name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "maxlength": MAX_NAME_LENGTH}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        error_messages={"required": _("Please enter your last name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "maxlength": MAX_NAME_LENGTH}),
+    )
+    email = forms.CharField(
+        label=_("Email address"),
+        help_text=_("We send you a link to confirm your signature."),
+        error_messages={"required": _("Please enter your email address.")},
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "maxlength": MAX_EMAIL_LENGTH}
+        ),
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+        error_messages={
+            "required": _("Please choose your country."),
+            "invalid_choice": _("Please choose your country from the list."),
+        },
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    contact_consent = forms.BooleanField(
+        label=_("Keep me informed about this campaign by email."),
+        required=False,
+    )
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my signature is processed as it describes."),
+        error_messages={"required": _("Please accept the privacy notice to sign.")},
+    )
+    # Attribution carried from the petition link through the POST.
+    via = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Honeypot: hidden from people, filled in by naive bots.
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
+        if settings.RECAPTCHA_ENABLED:
+            self.fields["captcha"] = make_captcha_field()
+
+    def full_clean(self):
+        super().full_clean()
+        # Tie each error to its input for screen readers, and put the cursor
+        # on the first field to fix, with or without JavaScript.
+        first = True
+        for name in self.fields:
+            if name in self.errors:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                described_by = [f"id_{name}_error"]
+                if self.fields[name].help_text:
+                    described_by.append(f"id_{name}_helptext")
+                attrs["aria-describedby"] = " ".join(described_by)
+                if first:
+                    attrs["autofocus"] = True
+                    first = False
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_first_name(self):
+        return validate_person_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self):
+        return validate_person_name(self.cleaned_data["last_name"])
+
+    def clean_email(self):
+        value = self.cleaned_data["email"].strip()
+        if len(value) > MAX_EMAIL_LENGTH:
+            raise forms.ValidationError(
+                _("An email address has at most %(max)d characters."), params={"max": MAX_EMAIL_LENGTH}, code="max_length"
+            )
+        try:
+            EmailValidator()(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Please enter a complete email address, like name@example.org."), code="invalid"
+            ) from None
+        if is_disposable(email_domain(value)):
+            raise forms.ValidationError(
+                _("Please use a permanent email address: we cannot accept disposable addresses."), code="disposable"
+            )
+        return value
+
+    def clean_postcode(self):
+        value = postcodes.normalise_postcode(self.cleaned_data["postcode"])
+        if len(value) > postcodes.MAX_LENGTH:
+            raise forms.ValidationError(
+                _("A postcode has at most %(max)d characters."), params={"max": postcodes.MAX_LENGTH}, code="max_length"
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        postcode = cleaned.get("postcode", "")
+        if country and "postcode" not in self.errors:
+            if postcode and not postcodes.is_valid_postcode(country, postcode):
+                example = postcodes.example_postcode(country)
+                if example:
+                    message = _("This postcode does not look right for the country you chose (for example %(example)s).")
+                    self.add_error("postcode", forms.ValidationError(message, params={"example": example}))
+                else:
+                    self.add_error("postcode", _("Please use only letters, digits, spaces and hyphens (at most 15)."))
+            elif not postcode and postcodes.has_known_format(country):
+                self.add_error("postcode", _("Please enter your postcode."))
+        return cleaned
+
+
+def is_disposable(domain: str) -> bool:
+    """A throwaway mailbox: on the maintained list or added in settings, and not allowed in settings."""
+    if not settings.REJECT_DISPOSABLE_EMAILS or domain in settings.DISPOSABLE_EMAIL_DOMAINS_ALLOWED:
+        return False
+    return domain in blocklist or domain in settings.DISPOSABLE_EMAIL_DOMAINS_EXTRA
+
+
+def make_captcha_field():
+    from django_recaptcha.fields import ReCaptchaField
+    from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
+
+    if settings.RECAPTCHA_VERSION == "v2":
+        return ReCaptchaField(label=_("Please confirm you are a person"), widget=ReCaptchaV2Checkbox())
+    return ReCaptchaField(
+        label="", widget=ReCaptchaV3(attrs={"required_score": settings.RECAPTCHA_REQUIRED_SCORE, "action": "sign"})
+    )

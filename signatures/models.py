@@ -1,0 +1,149 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Organisation
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SignatureQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Signature.Status.CONFIRMED)
+
+    def pending(self):
+        return self.filter(status=Signature.Status.PENDING)
+
+    def with_email_due(self):
+        return self.exclude(email_due="")
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Email(models.TextChoices):
+        """Which email the outbox owes this signer; empty when none is due."""
+
+        NONE = "", _("None")
+        CONFIRM = "confirm", _("Confirmation link")
+        ALREADY_SIGNED = "already_signed", _("Already signed")
+        REMINDER = "reminder", _("Reminder")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.CharField(max_length=254, help_text="As typed.")
+    email_canonical = models.CharField(max_length=254, help_text="Lower-cased, +tag stripped, gmail dots removed.")
+    country = models.CharField(max_length=2)
+    postcode = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    contact_consent = models.BooleanField(default=False, help_text="Agreed to hear about this campaign.")
+    partner = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_signatures"
+    )
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client address.")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=200, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    # The row is its own outbox: email_due says what is owed, email_claimed_at
+    # marks a worker sending it right now.
+    email_due = models.CharField(max_length=20, choices=Email.choices, blank=True, default=Email.NONE)
+    email_requested_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    emails_sent = models.PositiveSmallIntegerField(default=0)
+    send_failed_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # Whether this signature is in the campaign's folded counts right now.
+    is_counted = models.BooleanField(default=False)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email_canonical"],
+                condition=~Q(email_canonical=""),
+                name="one_signature_per_email_per_campaign",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "rejected", "withdrawn"]),
+                name="signature_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(email_due__in=["", "confirm", "already_signed", "reminder"]),
+                name="signature_email_due_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="confirmed_signature_has_confirmed_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "created_at"], name="sig_campaign_status_created"),
+            models.Index(fields=["email_canonical"], name="sig_email_canonical"),
+            # The outbox sweep looks only at rows that owe an email.
+            models.Index(fields=["email_requested_at"], condition=~Q(email_due=""), name="sig_email_due"),
+            # The count fold looks only at rows whose counted state is stale.
+            models.Index(
+                fields=["campaign"], condition=Q(status="confirmed", is_counted=False), name="sig_to_count"
+            ),
+            models.Index(
+                fields=["campaign"], condition=Q(is_counted=True) & ~Q(status="confirmed"), name="sig_to_uncount"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Signature {self.pk} ({self.status})"
+
+
+class Consent(models.Model):
+    """Permission to be contacted by one organisation, with the words the signer saw."""
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="consents")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="consents")
+    text_shown = models.TextField()
+    given_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["signature", "organisation"], name="one_consent_per_organisation"),
+        ]
+
+
+class AuditEntry(models.Model):
+    """What staff (or a scheduled job) did to signatures, for accountability."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=40)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL)
+    signature = models.ForeignKey(Signature, null=True, blank=True, on_delete=models.SET_NULL)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,37 @@
+"""Thin Celery wrappers: load by id, call a service, return quietly when done."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from petition.enqueue import enqueue_now
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def send_signature_email(self, signature_id: int) -> bool:
+    try:
+        return services.deliver_due_email(signature_id)
+    except (SMTPException, OSError):
+        if self.request.retries >= self.max_retries:
+            services.mark_send_failed(signature_id)
+        raise
+
+
+@shared_task(acks_late=True)
+def sweep_outbox() -> int:
+    """Enqueue every email owed but not sent: lost enqueues, dead workers, failed SMTP."""
+    ids = services.owed_email_ids()
+    for signature_id in ids:
+        if not enqueue_now(send_signature_email, signature_id):
+            break
+    return len(ids)

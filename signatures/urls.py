@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "signatures"
+
+urlpatterns = [
+    path("s/confirm/<int:pk>/<str:token>/", views.confirm, name="confirm"),
+    path("s/withdraw/<int:pk>/<str:token>/", views.withdraw, name="withdraw"),
+    path("<slug:slug>/sign/", views.sign, name="sign"),
+    path("<slug:slug>/thanks/", views.thanks, name="thanks"),
+]

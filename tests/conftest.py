@@ -1,0 +1,65 @@
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    problems = []
+    if not database_url.startswith("postgres"):
+        problems.append("DATABASE_URL is not a PostgreSQL URL (run the suite with `make test`)")
+    elif not _reachable(database_url, 5432):
+        problems.append(
+            f"PostgreSQL is not reachable at {urlsplit(database_url).netloc}: start it, e.g. "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`"
+        )
+    if not redis_url:
+        problems.append("REDIS_URL is not set (run the suite with `make test`)")
+    elif not _reachable(redis_url, 6379):
+        problems.append(
+            f"Redis is not reachable at {urlsplit(redis_url).netloc}: start it, e.g. "
+            '`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`'
+        )
+    if problems:
+        raise pytest.UsageError("The tests need real services.\n- " + "\n- ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(settings):
+    """Tasks run in-process unless a test starts a real worker."""
+    from petition.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings):
+    settings.SITE_URL = "http://testserver"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.RECAPTCHA_ENABLED = False
+    return settings

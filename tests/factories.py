@@ -1,0 +1,63 @@
+"""Small helpers that make rows for tests; plain functions, no fixture zoo."""
+
+import itertools
+
+from django.utils import timezone
+
+from campaigns.models import Campaign, Organisation
+from signatures.emailaddr import canonical_email
+from signatures.models import Signature
+
+_seq = itertools.count(1)
+
+
+def make_organisation(**fields) -> Organisation:
+    n = next(_seq)
+    defaults = {"name": f"Organisation {n}", "slug": f"org-{n}", "contact_email": f"staff{n}@example.org"}
+    return Organisation.objects.create(**{**defaults, **fields})
+
+
+def make_campaign(**fields) -> Campaign:
+    n = next(_seq)
+    defaults = {
+        "slug": f"campaign-{n}",
+        "title": f"Campaign {n}",
+        "summary": "A summary.",
+        "body": "First paragraph.\n\nSecond paragraph.",
+        "status": Campaign.Status.OPEN,
+        "opens_at": timezone.now() - timezone.timedelta(days=1),
+    }
+    return Campaign.objects.create(**{**defaults, **fields})
+
+
+def make_signature(campaign: Campaign, **fields) -> Signature:
+    n = next(_seq)
+    email = fields.pop("email", f"signer{n}@example.org")
+    status = fields.get("status", Signature.Status.PENDING)
+    defaults = {
+        "first_name": "Ada",
+        "last_name": f"Lovelace{n}",
+        "email": email,
+        "email_canonical": canonical_email(email),
+        "country": "DE",
+        "postcode": "10115",
+        "language": "en",
+    }
+    if status == Signature.Status.CONFIRMED:
+        defaults["confirmed_at"] = timezone.now()
+    return Signature.objects.create(campaign=campaign, **{**defaults, **fields})
+
+
+def sign_data(**fields) -> dict:
+    """A valid POST body for the sign form."""
+    n = next(_seq)
+    data = {
+        "first_name": "Marie",
+        "last_name": "Curie",
+        "email": f"marie{n}@example.org",
+        "country": "FR",
+        "postcode": "75005",
+        "accept_privacy": "on",
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
