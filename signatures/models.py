@@ -79,6 +79,10 @@ class Signature(models.Model):
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
+        permissions = [
+            ("export_signatures", "Can export signature lists"),
+            ("moderate_signatures", "Can reject, restore, erase and resend signatures"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "email_canonical"],
