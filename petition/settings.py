@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

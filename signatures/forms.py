@@ -1,8 +1,8 @@
+from disposable_email_domains import blocklist
 from django import forms
 from django.conf import settings
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
-from disposable_email_domains import blocklist
 from django_countries import countries
 
 from . import names, postcodes

@@ -3,7 +3,6 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -1,0 +1,72 @@
+"""Real services for end-to-end tests: an SMTP server and a Celery worker on loopback."""
+
+import contextlib
+import email
+import email.policy
+import socket
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+
+class CollectingHandler:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_server(handler=None):
+    handler = handler or CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
+
+
+def smtp_port(controller) -> int:
+    return controller.port
+
+
+@contextlib.contextmanager
+def celery_worker():
+    """A real worker thread consuming from the broker in settings (Redis in the suite)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from petition.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def text_body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()

@@ -1,0 +1,93 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from signatures.models import Signature
+from tests.factories import make_campaign, make_signature
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm_url(signature, token=None):
+    return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": token or signature.token})
+
+
+def confirm(client, signature, capture, token=None):
+    with capture(execute=True):
+        return client.get(confirm_url(signature, token))
+
+
+def test_it_confirms_a_pending_signature_once_and_the_count_follows(client, django_capture_on_commit_callbacks):
+    campaign = make_campaign()
+    signature = make_signature(campaign)
+    response = confirm(client, signature, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "your signature is confirmed" in response.content.decode()
+    signature.refresh_from_db()
+    assert signature.status == "confirmed" and signature.confirmed_at
+    campaign.refresh_from_db()
+    assert campaign.signature_count == 1
+    assert campaign.country_counts.get(country="DE").count == 1
+
+
+def test_a_second_click_says_it_is_already_confirmed_and_counts_once(client, django_capture_on_commit_callbacks):
+    campaign = make_campaign()
+    signature = make_signature(campaign)
+    confirm(client, signature, django_capture_on_commit_callbacks)
+    confirmed_at = Signature.objects.get().confirmed_at
+    response = confirm(client, signature, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "already confirmed" in response.content.decode()
+    assert Signature.objects.get().confirmed_at == confirmed_at
+    campaign.refresh_from_db()
+    assert campaign.signature_count == 1
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["x" * 43, "", "%00", "..%2F..%2Fetc", "ü" * 10, "A" * 500],
+)
+def test_an_unknown_or_altered_token_gets_a_clear_404(client, token):
+    signature = make_signature(make_campaign())
+    response = client.get(f"/en/s/confirm/{signature.pk}/{token}/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert Signature.objects.get().status == "pending"
+
+
+def test_a_token_for_another_signature_does_not_confirm(client):
+    campaign = make_campaign()
+    victim, attacker = make_signature(campaign), make_signature(campaign)
+    assert client.get(confirm_url(victim, attacker.token)).status_code == 404
+    assert client.get("/en/s/confirm/999999999/" + victim.token + "/").status_code == 404
+
+
+@pytest.mark.parametrize("status", ["rejected", "withdrawn"])
+def test_rejected_or_withdrawn_signatures_cannot_be_confirmed(client, status, django_capture_on_commit_callbacks):
+    campaign = make_campaign()
+    signature = make_signature(campaign, status=status)
+    response = confirm(client, signature, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "cannot be confirmed" in response.content.decode()
+    assert Signature.objects.get().status == status
+    campaign.refresh_from_db()
+    assert campaign.signature_count == 0
+
+
+def test_a_closed_campaign_accepts_confirmations_only_during_the_grace_period(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.CONFIRMATION_GRACE_DAYS = 7
+    now = timezone.now()
+    within = make_campaign(status=Campaign.Status.CLOSED, opens_at=now - timezone.timedelta(days=30),
+                           closes_at=now - timezone.timedelta(days=2))
+    after = make_campaign(status=Campaign.Status.CLOSED, opens_at=now - timezone.timedelta(days=30),
+                          closes_at=now - timezone.timedelta(days=8))
+    late = make_signature(after)
+    in_time = make_signature(within)
+    assert "confirmed" in confirm(client, in_time, django_capture_on_commit_callbacks).content.decode()
+    response = confirm(client, late, django_capture_on_commit_callbacks)
+    assert "time for confirming signatures on this petition has ended" in response.content.decode()
+    assert Signature.objects.get(pk=late.pk).status == "pending"
+    assert Signature.objects.get(pk=in_time.pk).status == "confirmed"
