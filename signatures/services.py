@@ -144,9 +144,10 @@ def deliver_due_email(signature_id: int) -> bool:
     if not claimed:
         return False
     signature = Signature.objects.select_related("campaign").get(pk=signature_id)
-    template, required_status = EMAIL_TEMPLATES[signature.email_due]
+    template, required_status = EMAIL_TEMPLATES.get(signature.email_due, (None, None))
     if (
-        signature.status != required_status
+        template is None
+        or signature.status != required_status
         or signature.erased_at
         or signature.emails_sent >= settings.MAX_EMAILS_PER_SIGNATURE
     ):

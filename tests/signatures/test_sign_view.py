@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signatures.models import Signature
-from tests.factories import make_campaign, make_organisation, sign_data
+from tests.factories import make_campaign, make_organisation, make_signature, sign_data
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,15 @@ def test_it_does_not_accept_signatures_outside_the_open_window(client, status, o
 def test_drafts_do_not_accept_signatures_from_the_public(client):
     campaign = make_campaign(status="draft")
     assert client.post(sign_url(campaign), sign_data()).status_code == 404
+
+
+def test_an_email_no_longer_owed_is_not_sent_and_releases_its_claim():
+    from signatures.services import deliver_due_email
+
+    signature = make_signature(make_campaign(), email_due="confirm")
+    Signature.objects.filter(pk=signature.pk).update(status="confirmed", confirmed_at=timezone.now())
+    assert deliver_due_email(signature.pk) is False
+    signature.refresh_from_db()
+    assert (signature.email_due, signature.email_claimed_at, signature.emails_sent) == ("", None, 0)
+    assert mail.outbox == []
+    assert deliver_due_email(signature.pk) is False
