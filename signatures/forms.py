@@ -46,7 +46,7 @@ class SignatureForm(forms.Form):
     )
     email = forms.CharField(
         label=_("Email address"),
-        help_text=_("We send you a link to confirm your signature."),
+        help_text=_("We will send you a link to confirm your signature."),
         error_messages={"required": _("Please enter your email address.")},
         widget=forms.EmailInput(
             attrs={"autocomplete": "email", "spellcheck": "false", "maxlength": MAX_EMAIL_LENGTH}
@@ -149,7 +149,8 @@ class SignatureForm(forms.Form):
                     message = _("This postcode does not look right for the country you chose (for example %(example)s).")
                     self.add_error("postcode", forms.ValidationError(message, params={"example": example}))
                 else:
-                    self.add_error("postcode", _("Please use only letters, digits, spaces and hyphens (at most 15)."))
+                    message = _("Please use only letters, digits, spaces and hyphens (at most %(max)d characters).")
+                    self.add_error("postcode", forms.ValidationError(message, params={"max": postcodes.MAX_LENGTH}))
             elif not postcode and postcodes.has_known_format(country):
                 self.add_error("postcode", _("Please enter your postcode."))
         return cleaned

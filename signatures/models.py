@@ -33,6 +33,7 @@ class Signature(models.Model):
     class Email(models.TextChoices):
         """Which email the outbox owes this signer; empty when none is due."""
 
+        # Translators: the state of a signature to which no email is owed.
         NONE = "", _("None")
         CONFIRM = "confirm", _("Confirmation link")
         ALREADY_SIGNED = "already_signed", _("Already signed")

@@ -122,7 +122,7 @@ def test_it_accepts_postcodes_in_the_countrys_format(country, postcode, normalis
         ("PL", "00950", "for example 00-950"),
         ("GB", "12345", "for example SW1A 1AA"),
         ("DE", "", "Please enter your postcode."),
-        ("US", "94103!!", "letters, digits, spaces and hyphens"),
+        ("US", "94103!!", "letters, digits, spaces and hyphens (at most 16 characters)"),
         ("US", "9" * 40, "at most 16 characters"),
         ("DE", "10115\u202e", "for example 10115"),
     ],
