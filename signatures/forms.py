@@ -29,7 +29,7 @@ def validate_person_name(value: str) -> str:
         raise forms.ValidationError(_("Please enter your name, not a web address."), code="url")
     name = names.normalise_name(raw)
     if not names.has_letter(name):
-        raise forms.ValidationError(_("Please enter your name in letters."), code="no_letters")
+        raise forms.ValidationError(_("Please write the name in letters."), code="no_letters")
     return name
 
 
@@ -62,6 +62,7 @@ class SignatureForm(forms.Form):
     )
     postcode = forms.CharField(
         label=_("Postcode"),
+        help_text=_("Needed for countries that use postcodes."),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )

@@ -35,7 +35,7 @@ def test_it_accepts_real_first_names(value):
         ("visit www.spam", "not a web address"),
         ("cheap-pills.com", "not a web address"),
         ("<script>", "no symbols"),
-        ("12345", "in letters"),
+        ("12345", "name in letters"),
     ],
 )
 def test_it_rejects_bad_first_names_with_a_specific_message(value, message):
