@@ -173,11 +173,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
 OUTBOX_SWEEP_SECONDS = envfloat("OUTBOX_SWEEP_SECONDS", 60.0)
+# Counts: beat folds every COUNT_FOLD_SECONDS (confirmations also ask for a
+# fold at once); the API lets browsers and proxies keep an answer that long.
 COUNT_FOLD_SECONDS = envfloat("COUNT_FOLD_SECONDS", 5.0)
+COUNT_STALE_SECONDS = envint("COUNT_STALE_SECONDS", 60)  # stale-while-revalidate
+COUNT_CACHE_SECONDS = envint("COUNT_CACHE_SECONDS", 10)  # server-side copy of the API's JSON
+COUNT_POLL_SECONDS = envint("COUNT_POLL_SECONDS", 10)  # petition page refresh with JavaScript
+PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", 5)  # shared caching of pages with nothing personal
 CELERY_BEAT_SCHEDULE = {
     "send-due-emails": {"task": "signatures.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
-    "fold-counts": {"task": "campaigns.tasks.fold_all_counts", "schedule": COUNT_FOLD_SECONDS},
-    "reconcile-counts": {"task": "campaigns.tasks.reconcile_all_counts", "schedule": crontab(hour=3, minute=17)},
+    "fold-counts": {
+        "task": "campaigns.tasks.fold_all_counts",
+        "schedule": COUNT_FOLD_SECONDS,
+        # A fold still queued when the next one is due is dropped, not piled up.
+        "options": {"expires": COUNT_FOLD_SECONDS},
+    },
+    "reconcile-counts": {
+        "task": "campaigns.tasks.reconcile_all_counts",
+        "schedule": crontab(hour=envint("COUNT_RECONCILE_HOUR", 3), minute=17),
+    },
+    "resend-milestone-emails": {"task": "campaigns.tasks.resend_milestone_emails", "schedule": OUTBOX_SWEEP_SECONDS},
 }
 
 # Email
