@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("campaigns.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
