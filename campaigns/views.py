@@ -1,12 +1,17 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from . import counting, eci, milestones
+from .httpcache import public_unless_personal
 from .models import Campaign, Organisation
 from .text import render_body
 
 
+@public_unless_personal
 def campaign_list(request):
-    campaigns = Campaign.objects.public().order_by("status", "-created_at")
+    # Drafts are left out, so descending status puts "open" before "closed".
+    campaigns = Campaign.objects.public().order_by("-status", "-created_at")
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
@@ -36,9 +41,13 @@ def petition_context(request, campaign: Campaign, form) -> dict:
         "body_html": render_body(campaign.body),
         "form": form,
         "is_preview": campaign.status == Campaign.Status.DRAFT,
+        "next_milestone": milestones.next_milestone(campaign),
+        "count_poll_seconds": settings.COUNT_POLL_SECONDS,
+        "eci": eci.progress(counting.counts_by_country(campaign.pk)) if campaign.eci_thresholds else None,
     }
 
 
+@public_unless_personal
 def campaign_detail(request, slug: str):
     from signatures.forms import SignatureForm
 
