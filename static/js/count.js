@@ -118,7 +118,9 @@
     if (document.hidden) {
       return; // visibilitychange starts again
     }
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
+    // "no-cache" revalidates (a cheap 304) instead of showing a copy the
+    // browser may keep stale for a minute under stale-while-revalidate.
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "omit", cache: "no-cache" })
       .then(function (response) {
         if (response.status === 404) {
           return null; // no longer public: stop asking
