@@ -27,7 +27,11 @@ def fold_all_counts() -> int:
     """Beat's safety net: fold what the enqueued folds missed, claim milestones a dead fold left."""
     net = 0
     for campaign_id in counting.campaigns_with_stale_counts():
-        net += counting.fold_counts(campaign_id)
+        try:
+            net += counting.fold_counts(campaign_id)
+        except DatabaseError:
+            # One campaign's trouble must not hold up every other count.
+            logger.exception("fold of campaign %s failed; the next beat tries again", campaign_id)
     for campaign_id in milestones.campaigns_with_unclaimed_milestones():
         milestones.reach_milestones(campaign_id)
     return net
@@ -38,8 +42,11 @@ def reconcile_all_counts() -> int:
     """Nightly: recount every campaign from its rows, correct any drift, then fold what is pending."""
     corrected = 0
     for campaign_id in Campaign.objects.order_by("pk").values_list("pk", flat=True):
-        corrected += len(counting.reconcile_counts(campaign_id))
-        counting.fold_counts(campaign_id)
+        try:
+            corrected += len(counting.reconcile_counts(campaign_id))
+            counting.fold_counts(campaign_id)
+        except DatabaseError:
+            logger.exception("reconcile of campaign %s failed; carrying on with the others", campaign_id)
     return corrected
 
 

@@ -110,3 +110,28 @@ def test_beat_folds_every_campaign_left_behind():
     assert fold_all_counts.delay().get() == 3
 
     assert stored(first)[0] == 1 and stored(second)[0] == 2
+
+
+def test_beat_carries_on_when_one_campaign_fails_to_fold(caplog):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from campaigns.tasks import fold_all_counts
+
+    broken, fine = make_campaign(), make_campaign()
+    make_signature(broken, status="confirmed")
+    make_signature(fine, status="confirmed")
+    real_fold = counting.fold_counts
+
+    def fold(campaign_id):
+        if campaign_id == broken.pk:
+            raise OperationalError("deadlock detected")
+        return real_fold(campaign_id)
+
+    with mock.patch("campaigns.counting.fold_counts", side_effect=fold):
+        fold_all_counts.delay()
+
+    assert stored(fine)[0] == 1
+    assert stored(broken)[0] == 0
+    assert f"fold of campaign {broken.pk} failed" in caplog.text
