@@ -62,3 +62,13 @@ def test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.RECAPTCHA_ENABLED = False
     return settings
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """A request activates its language in the test's thread and leaves it there; start each test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
