@@ -1,9 +1,9 @@
 """The campaign's count: folded from the signatures, never written per signature.
 
-Why it is exact: every signature carries is_counted, and only a fold (or a
-reconcile) ever changes that flag, always in the same transaction as the
-totals it adds to or takes from, and always holding the campaign's advisory
-lock. So at every commit the stored totals equal the rows flagged is_counted,
+Why it is exact: every signature carries is_counted, and only a fold ever
+changes that flag, always in the same transaction as the totals it adds to or
+takes from, and always holding the campaign's advisory lock (which reconcile
+takes too, so it recounts the flags while nothing moves them). So at every commit the stored totals equal the rows flagged is_counted,
 however many folds run at once and whatever confirms, withdraws or rejects
 meanwhile: a row whose status changes after a fold has read it simply
 disagrees with its flag again and the next fold takes it.
