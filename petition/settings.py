@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_countries",
     "django_recaptcha",
     "django_ratelimit",
@@ -102,9 +103,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "petition.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "petition.urls"
+# Widgets render with the project's templates, so templates/django_recaptcha/
+# can replace the package's inline scripts, which our CSP would block.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "petition.wsgi.application"
 
 TEMPLATES = [
@@ -137,10 +142,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis that accepts but never answers cannot hang a request.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_SOCKET_TIMEOUT = envfloat("REDIS_SOCKET_TIMEOUT", 2.0)
+# After a Redis failure the cache serves misses for this long before trying again.
+REDIS_RETRY_AFTER = envfloat("REDIS_RETRY_AFTER", 5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "petition.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
@@ -167,7 +174,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-    "max_retries": 1,
+    # One attempt: a failed enqueue is caught up by the outbox sweep, and a
+    # retry would make every request wait interval_start (2 s) during an outage.
+    "max_retries": 0,
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
@@ -193,6 +202,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=envint("COUNT_RECONCILE_HOUR", 3), minute=17),
     },
     "resend-milestone-emails": {"task": "campaigns.tasks.resend_milestone_emails", "schedule": OUTBOX_SWEEP_SECONDS},
+    "send-reminders": {"task": "signatures.tasks.send_reminders", "schedule": crontab(minute="*/15")},
+    "delete-unconfirmed": {"task": "signatures.tasks.delete_unconfirmed", "schedule": crontab(minute=41)},
+    "anonymise-expired": {"task": "signatures.tasks.anonymise_expired", "schedule": crontab(hour=4, minute=23)},
 }
 
 # Email
@@ -214,7 +226,15 @@ MAX_EMAILS_PER_SIGNATURE = 5
 SIGN_RATE_BURST = os.environ.get("SIGN_RATE_BURST", "10/m")
 SIGN_RATE_SUSTAINED = os.environ.get("SIGN_RATE_SUSTAINED", "100/h")
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
+# The cache answers "no count" while Redis is down: let visitors through then.
+RATELIMIT_FAIL_OPEN = True
+ADMIN_LOGIN_RATE_BURST = os.environ.get("ADMIN_LOGIN_RATE_BURST", "5/m")
+ADMIN_LOGIN_RATE_SUSTAINED = os.environ.get("ADMIN_LOGIN_RATE_SUSTAINED", "30/h")
 CONFIRMATION_GRACE_DAYS = envint("CONFIRMATION_GRACE_DAYS", 7)
+# Privacy: signatures never confirmed are deleted after this many days, and
+# get one reminder this many hours after their confirmation email.
+UNCONFIRMED_RETENTION_DAYS = envint("UNCONFIRMED_RETENTION_DAYS", 30)
+REMINDER_AFTER_HOURS = envint("REMINDER_AFTER_HOURS", 24)
 REJECT_DISPOSABLE_EMAILS = envbool("REJECT_DISPOSABLE_EMAILS", True)
 DISPOSABLE_EMAIL_DOMAINS_EXTRA = [d.lower() for d in envlist("DISPOSABLE_EMAIL_DOMAINS_EXTRA")]
 DISPOSABLE_EMAIL_DOMAINS_ALLOWED = [d.lower() for d in envlist("DISPOSABLE_EMAIL_DOMAINS_ALLOWED")]
@@ -294,7 +314,14 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
+    # A load balancer probes /healthz over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    LANGUAGE_COOKIE_SECURE = True
+# No script of ours reads a cookie.
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -3,7 +3,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from petition import health, security
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    # Ahead of the admin's own login URL, so password guesses are throttled.
+    path(f"{settings.ADMIN_PATH}login/", security.admin_login, name="admin_login_throttled"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("campaigns.api_urls")),

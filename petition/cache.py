@@ -1,0 +1,98 @@
+"""A Redis cache that degrades to a cache that misses when Redis is unreachable.
+
+Nothing the platform keeps in the cache is precious: rate-limit counters and
+copies of data that live in PostgreSQL. So when Redis is down or hangs, every
+operation answers as a miss (get returns the default, add returns False, set
+does nothing, incr raises ValueError as for a missing key) and the request goes
+on. django-ratelimit then sees no count and, with RATELIMIT_FAIL_OPEN, lets the
+visitor through.
+
+After a failure the cache does not touch Redis again for REDIS_RETRY_AFTER
+seconds: a Redis that accepts but never answers costs one socket timeout per
+process in that window, not one per cache call.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Monotonic time until which each Redis location is left alone, per process.
+_unavailable_until: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+def forget_failures() -> None:
+    """Try every Redis again at once (tests start and stop their own servers)."""
+    with _lock:
+        _unavailable_until.clear()
+
+
+class DegradingRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._location = server if isinstance(server, str) else ",".join(server)
+
+    def _available(self) -> bool:
+        return time.monotonic() >= _unavailable_until.get(self._location, 0.0)
+
+    def _failed(self, operation: str, exc: Exception) -> None:
+        retry_after = settings.REDIS_RETRY_AFTER
+        with _lock:
+            _unavailable_until[self._location] = time.monotonic() + retry_after
+        logger.warning(
+            "cache unreachable during %s (%s); serving without it for %ss", operation, type(exc).__name__, retry_after
+        )
+
+    def _call(self, operation: str, fallback, *args, **kwargs):
+        if not self._available():
+            return fallback
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except (RedisError, OSError) as exc:
+            self._failed(operation, exc)
+            return fallback
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._call("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        value = self._call("incr", missing, key, delta, version)
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found (cache unavailable).")
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        failed = self._call("set_many", None, data, timeout, version)
+        return list(data) if failed is None else failed
+
+    def delete_many(self, keys, version=None):
+        self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", False)

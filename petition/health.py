@@ -1,0 +1,64 @@
+"""/healthz for the load balancer: database, cache and broker, each on its own.
+
+200 when all three answer, 503 otherwise, with a JSON body saying which one
+failed. Only the class of an error is reported, never its message: messages
+can carry host names and credentials.
+"""
+
+import logging
+import secrets
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+OK = "ok"
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return OK
+
+
+def check_cache() -> str:
+    # The cache degrades to misses instead of raising, so a round trip is
+    # the only honest question to ask it.
+    key = "healthz:" + secrets.token_hex(8)
+    cache.set(key, "1", 10)
+    answered = cache.get(key) == "1"
+    cache.delete(key)
+    return OK if answered else "unavailable"
+
+
+def check_broker() -> str:
+    from petition.celery import app
+
+    with app.connection_for_write() as conn:
+        # One attempt, bounded by the broker's connect and socket timeouts.
+        conn.ensure_connection(max_retries=0)
+    return OK
+
+
+CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+def run_check(name: str, check) -> str:
+    try:
+        return check()
+    except Exception as exc:  # a health check reports every failure, it never raises
+        logger.warning("health check %s failed (%s)", name, type(exc).__name__)
+        return f"error: {type(exc).__name__}"
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    results = {name: run_check(name, check) for name, check in CHECKS.items()}
+    healthy = all(result == OK for result in results.values())
+    return JsonResponse({"status": OK if healthy else "unhealthy", **results}, status=200 if healthy else 503)
