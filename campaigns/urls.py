@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import privacy, views
 
 app_name = "campaigns"
 
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
+    path("<slug:slug>/privacy/", privacy.privacy_notice, name="privacy"),
 ]

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from petition.security import recaptcha_step
+
 from . import counting, eci, milestones
 from .httpcache import public_unless_personal
 from .models import Campaign, Organisation
@@ -47,6 +49,7 @@ def petition_context(request, campaign: Campaign, form) -> dict:
     }
 
 
+@recaptcha_step
 @public_unless_personal
 def campaign_detail(request, slug: str):
     from signatures.forms import SignatureForm

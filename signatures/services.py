@@ -16,7 +16,7 @@ from petition.enqueue import enqueue_after_commit
 
 from . import emails
 from .emailaddr import canonical_email
-from .models import Signature
+from .models import AuditEntry, Consent, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,7 @@ def deliver_due_email(signature_id: int) -> bool:
         or signature.status != required_status
         or signature.erased_at
         or signature.emails_sent >= settings.MAX_EMAILS_PER_SIGNATURE
+        or (signature.email_due == Signature.Email.REMINDER and signature.reminder_sent_at)
     ):
         Signature.objects.filter(pk=signature_id).update(email_due="", email_claimed_at=None)
         return False
@@ -172,6 +173,49 @@ def deliver_due_email(signature_id: int) -> bool:
     Signature.objects.filter(pk=signature_id).update(**sent)
     logger.info("sent %s email for signature %s", template, signature_id)
     return True
+
+
+def reminders_due(now=None, limit: int = SWEEP_BATCH) -> list[int]:
+    """Pending signers whose confirmation email went out REMINDER_AFTER_HOURS ago, never reminded.
+
+    Only for campaigns that still accept confirmations, and not for signatures
+    about to be deleted as unconfirmed.
+    """
+    now = now or timezone.now()
+    delay = timedelta(hours=settings.REMINDER_AFTER_HOURS)
+    campaign_ids = [campaign.pk for campaign in Campaign.objects.public() if campaign.accepts_confirmations(now)]
+    return list(
+        Signature.objects.pending()
+        .filter(
+            campaign_id__in=campaign_ids,
+            email_due="",
+            reminder_sent_at__isnull=True,
+            erased_at__isnull=True,
+            confirmation_sent_at__lt=now - delay,
+            created_at__gt=now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS),
+            emails_sent__lt=settings.MAX_EMAILS_PER_SIGNATURE,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def request_reminder(signature_id: int) -> bool:
+    """Owe this pending signer their one reminder.
+
+    The conditional update is the claim: a signer already reminded, or owed
+    any email, is left alone, so two sweeps never remind anyone twice.
+    """
+    owed = Signature.objects.filter(
+        pk=signature_id,
+        status=Signature.Status.PENDING,
+        email_due="",
+        reminder_sent_at__isnull=True,
+        emails_sent__lt=settings.MAX_EMAILS_PER_SIGNATURE,
+    ).update(email_due=Signature.Email.REMINDER, email_requested_at=timezone.now(), send_failed_at=None)
+    if owed:
+        enqueue_email(signature_id)
+    return bool(owed)
 
 
 def mark_send_failed(signature_id: int) -> None:
@@ -241,6 +285,21 @@ def withdraw_path(signature: Signature) -> str:
     return reverse("signatures:withdraw", kwargs={"pk": signature.pk, "token": signature.token})
 
 
+def unsubscribe_path(signature: Signature, organisation_id: int) -> str:
+    return reverse(
+        "signatures:unsubscribe",
+        kwargs={"pk": signature.pk, "token": signature.token, "organisation_id": organisation_id},
+    )
+
+
+def active_consents(signature: Signature):
+    return (
+        Consent.objects.filter(signature=signature, withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
 def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
@@ -256,6 +315,13 @@ def email_context(signature: Signature) -> dict:
             "confirm_url": absolute_url(confirm_path(signature)),
             "withdraw_url": absolute_url(withdraw_path(signature)),
             "campaign_url": absolute_url(signature.campaign.get_absolute_url()),
+            "unsubscribe_links": [
+                {
+                    "organisation": consent.organisation.name,
+                    "url": absolute_url(unsubscribe_path(signature, consent.organisation_id)),
+                }
+                for consent in active_consents(signature)
+            ],
         }
 
 
@@ -275,21 +341,51 @@ def withdraw(signature_id: int, token: str) -> Signature:
     return signature
 
 
+# What erasing a signer leaves: country, status, language, dates and the
+# referring partner, so counts and statistics survive without the person.
+ERASED_FIELDS = {
+    "first_name": "",
+    "last_name": "",
+    "email": "",
+    "email_canonical": "",
+    "postcode": "",
+    "ip_hash": "",
+    "utm_source": "",
+    "utm_campaign": "",
+    "email_due": "",
+}
+
+
 def erase_personal_data(signature_id: int) -> None:
     """Drop name, email, postcode and address hash; country and status stay so counts survive."""
-    now = timezone.now()
-    Signature.objects.filter(pk=signature_id).update(
-        first_name="",
-        last_name="",
-        email="",
-        email_canonical="",
-        postcode="",
-        ip_hash="",
-        utm_source="",
-        utm_campaign="",
-        email_due="",
-        erased_at=now,
-    )
-    from .models import Consent
+    erase_signatures([signature_id])
 
-    Consent.objects.filter(signature_id=signature_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
+
+def erase_signatures(signature_ids: list[int]) -> int:
+    """Erase the personal data of these signatures and end their consents; returns how many were erased."""
+    now = timezone.now()
+    with transaction.atomic():
+        erased = Signature.objects.filter(pk__in=signature_ids).update(**ERASED_FIELDS, erased_at=now)
+        Consent.objects.filter(signature_id__in=signature_ids, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    return erased
+
+
+def withdraw_consent(signature_id: int, organisation_id: int) -> bool:
+    """The signer no longer wants to hear from this organisation; their signature stands.
+
+    Returns False when there was no consent left to withdraw.
+    """
+    with transaction.atomic():
+        withdrawn = Consent.objects.filter(
+            signature_id=signature_id, organisation_id=organisation_id, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now())
+        if withdrawn:
+            AuditEntry.objects.create(
+                action="consent_withdrawn",
+                signature_id=signature_id,
+                campaign_id=Signature.objects.filter(pk=signature_id).values_list("campaign_id", flat=True).first(),
+                detail={"organisation_id": organisation_id, "by": "signer"},
+            )
+    if withdrawn:
+        logger.info("signature %s withdrew consent for organisation %s", signature_id, organisation_id)
+    return bool(withdrawn)

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from petition.enqueue import enqueue_now
 
-from . import services
+from . import retention, services
 
 
 @shared_task(
@@ -35,3 +35,19 @@ def sweep_outbox() -> int:
         if not enqueue_now(send_signature_email, signature_id):
             break
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> int:
+    """Owe one reminder to each pending signer who has waited REMINDER_AFTER_HOURS."""
+    return sum(services.request_reminder(signature_id) for signature_id in services.reminders_due())
+
+
+@shared_task(acks_late=True)
+def delete_unconfirmed() -> int:
+    return retention.delete_unconfirmed()
+
+
+@shared_task(acks_late=True)
+def anonymise_expired() -> int:
+    return retention.anonymise_expired()

@@ -6,12 +6,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.views import get_visible_campaign, petition_context, referring_partner
 from petition.ratelimits import over_limit, request_ip_hash
+from petition.security import recaptcha_step
 
 from . import services
 from .forms import SignatureForm
 
 
 @require_POST
+@recaptcha_step
 def sign(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     if not campaign.accepts_signatures():
@@ -77,3 +79,20 @@ def withdraw(request, pk: int, token: str):
         "signatures/withdraw.html",
         {"campaign": signature.campaign, "signature": signature, "already": signature.status == "withdrawn"},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, pk: int, token: str, organisation_id: int):
+    """Stop one organisation's emails; the signature itself stands."""
+    try:
+        signature = services.find_by_token(pk, token)
+    except services.InvalidToken:
+        raise Http404 from None
+    consent = signature.consents.select_related("organisation").filter(organisation_id=organisation_id).first()
+    if consent is None:
+        raise Http404
+    context = {"campaign": signature.campaign, "signature": signature, "organisation": consent.organisation}
+    if request.method == "POST":
+        services.withdraw_consent(pk, organisation_id)
+        return render(request, "signatures/unsubscribed.html", context)
+    return render(request, "signatures/unsubscribe.html", {**context, "already": consent.withdrawn_at is not None})
