@@ -1,0 +1,134 @@
+"""Real services the fault tests start, stop and break: Redis, SMTP, a Redis that never answers."""
+
+import asyncio
+import socket
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+
+import redis
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, timeout: float, interval: float = 0.05, message: str = "condition") -> None:
+    """Poll until condition() is true; fail the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a spare port, which the test may stop and start again."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, timeout=10, message=f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def answers(self) -> bool:
+        try:
+            return self.client().ping()
+        except redis.RedisError:
+            return False
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
+
+    def queued_and_unacked(self) -> tuple[int, int]:
+        """Task messages waiting in Celery's queue, and delivered but not yet acknowledged."""
+        client = self.client()
+        return client.llen("celery"), client.hlen("unacked")
+
+
+class BlackholeServer:
+    """Accepts TCP connections and never answers: a hung Redis."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(conn)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()
+
+
+class RecordingHandler:
+    """An SMTP server's handler that can refuse, or hold a message until released.
+
+    Only messages the server accepted are recorded: a client that dies while its
+    message is held cancels the handler, and nothing is delivered.
+    """
+
+    def __init__(self):
+        self.messages = []
+        self.attempts = 0
+        self.refuse_next = 0
+        self.release = threading.Event()
+        self.release.set()
+        self.data_started = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        self.data_started.set()
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            return "451 4.3.0 Try again later"
+        while not self.release.is_set():
+            await asyncio.sleep(0.05)
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def recipients(self) -> list[str]:
+        return [rcpt for envelope in self.messages for rcpt in envelope.rcpt_tos]
+
+
+@contextmanager
+def smtp_server():
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        handler.release.set()
+        controller.stop()
