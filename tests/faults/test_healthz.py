@@ -1,0 +1,51 @@
+"""/healthz tells the load balancer about the database, the cache and the broker, one by one."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_reports_every_service_ok(client, real_celery):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_refuses_writes(client):
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.slow
+def test_it_reports_redis_down_as_cache_and_broker_failures_with_503(client, redis_server, point_at_redis, real_celery):
+    point_at_redis(redis_server.url)
+    redis_server.stop()
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unhealthy",
+        "database": "ok",
+        "cache": "unavailable",
+        "broker": "error: OperationalError",
+    }
+
+
+def test_it_reports_a_database_failure(client, monkeypatch):
+    from petition import health
+
+    def database_down():
+        from django.db import OperationalError
+
+        raise OperationalError("connection refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", database_down)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "error: OperationalError"
+    assert response.json()["cache"] == "ok"
