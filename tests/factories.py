@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Organisation
 from signatures.emailaddr import canonical_email
-from signatures.models import Signature
+from signatures.models import Consent, Signature
 
 _seq = itertools.count(1)
 
@@ -61,3 +61,8 @@ def sign_data(**fields) -> dict:
     }
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def make_consent(signature: Signature, organisation: Organisation, **fields) -> Consent:
+    defaults = {"text_shown": f"{organisation.name} may email me about this campaign."}
+    return Consent.objects.create(signature=signature, organisation=organisation, **{**defaults, **fields})
