@@ -7,9 +7,11 @@ from .servers import BlackholeServer, RedisServer, smtp_server
 
 
 def reset_celery_connections() -> None:
-    """Make the Celery app connect afresh, to whatever broker_url says now."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Make the Celery app take its connections from the pool of whatever broker_url says now.
+
+    The pools themselves are kombu's, shared per URL, and stay open for the
+    tests that use that URL next.
+    """
     app._pool = None
     app.amqp._producer_pool = None
 
