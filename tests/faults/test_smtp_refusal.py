@@ -40,6 +40,7 @@ def test_it_retries_through_a_real_worker_until_the_mail_server_accepts(redis_se
     assert signature.send_failed_at is None
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_it_marks_the_signature_failed_after_the_last_try_and_the_sweep_sends_it_later(smtp):
     signature = owing_confirmation(make_campaign())
@@ -70,6 +71,7 @@ def test_it_marks_the_signature_failed_after_the_last_try_and_the_sweep_sends_it
     assert signature.email_due == ""
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_it_retries_when_the_mail_server_is_not_listening(settings, smtp):
     signature = owing_confirmation(make_campaign())
