@@ -268,7 +268,7 @@ def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
             from campaigns.services import request_fold
 
             request_fold(signature.campaign_id)
-    signature.refresh_from_db()
+    reload(signature)
     if confirmed:
         logger.info("signature %s confirmed", signature_id)
         return ConfirmResult.CONFIRMED, signature
@@ -337,8 +337,16 @@ def withdraw(signature_id: int, token: str) -> Signature:
 
         request_fold(signature.campaign_id)
     logger.info("signature %s withdrawn", signature_id)
-    signature.refresh_from_db()
+    reload(signature)
     return signature
+
+
+def reload(signature: Signature) -> None:
+    """Re-read the row; one deleted meanwhile (unconfirmed for too long) is as unknown as a wrong link."""
+    try:
+        signature.refresh_from_db()
+    except Signature.DoesNotExist:
+        raise InvalidToken from None
 
 
 # What erasing a signer leaves: country, status, language, dates and the

@@ -68,12 +68,12 @@ def confirm(request, pk: int, token: str):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int, token: str):
     try:
+        if request.method == "POST":
+            signature = services.withdraw(pk, token)
+            return render(request, "signatures/withdrawn.html", {"campaign": signature.campaign})
         signature = services.find_by_token(pk, token)
     except services.InvalidToken:
         raise Http404 from None
-    if request.method == "POST":
-        signature = services.withdraw(pk, token)
-        return render(request, "signatures/withdrawn.html", {"campaign": signature.campaign})
     return render(
         request,
         "signatures/withdraw.html",

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from signatures.models import AuditEntry, Consent, Signature
@@ -62,3 +63,23 @@ def test_it_deletes_in_batches(monkeypatch):
     assert retention.delete_unconfirmed() == 5
     assert not Signature.objects.exists()
     assert sum(entry.detail["count"] for entry in AuditEntry.objects.filter(action="unconfirmed_deleted")) == 5
+
+
+@pytest.mark.parametrize("action", ["confirm", "withdraw"])
+def test_it_answers_404_when_the_signature_is_deleted_while_its_link_is_opened(client, monkeypatch, action):
+    from signatures import services
+
+    signature = signed_days_ago(make_campaign(), 31)
+    find_by_token = services.find_by_token
+
+    def found_then_deleted(*args):
+        found = find_by_token(*args)
+        Signature.objects.filter(pk=found.pk).delete()  # the deletion task wins the race
+        return found
+
+    monkeypatch.setattr(services, "find_by_token", found_then_deleted)
+    url = reverse(f"signatures:{action}", kwargs={"pk": signature.pk, "token": signature.token})
+
+    response = client.get(url) if action == "confirm" else client.post(url)
+
+    assert response.status_code == 404
