@@ -1,11 +1,14 @@
 """A Redis cache that degrades to a cache that misses when Redis is unreachable.
 
-Nothing the platform keeps in the cache is precious: rate-limit counters and
-copies of data that live in PostgreSQL. So when Redis is down or hangs, every
-operation answers as a miss (get returns the default, add returns False, set
-does nothing, incr raises ValueError as for a missing key) and the request goes
-on. django-ratelimit then sees no count and, with RATELIMIT_FAIL_OPEN, lets the
-visitor through.
+Nothing the platform keeps in the cache is precious: rate-limit counters,
+"a fold is already queued" marks and copies of data that live in PostgreSQL.
+So when Redis is down or hangs, every operation answers as Django's DummyCache
+does, a cache that keeps nothing: get returns the default, add returns True
+(the key was absent), set does nothing, incr raises ValueError as for a missing
+key, and the request goes on. django-ratelimit then counts every request as
+the first and lets the visitor through; a fold is enqueued rather than assumed
+queued. Nothing may rely on the cache for "at most once": that is the
+database's job (conditional updates).
 
 After a failure the cache does not touch Redis again for REDIS_RETRY_AFTER
 seconds: a Redis that accepts but never answers costs one socket timeout per
@@ -60,7 +63,7 @@ class DegradingRedisCache(RedisCache):
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", False, key, value, timeout, version)
+        return self._call("add", True, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)

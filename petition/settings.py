@@ -226,7 +226,7 @@ MAX_EMAILS_PER_SIGNATURE = 5
 SIGN_RATE_BURST = os.environ.get("SIGN_RATE_BURST", "10/m")
 SIGN_RATE_SUSTAINED = os.environ.get("SIGN_RATE_SUSTAINED", "100/h")
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
-# The cache answers "no count" while Redis is down: let visitors through then.
+# Should a count ever be unreadable (Redis down), let visitors through rather than refuse everyone.
 RATELIMIT_FAIL_OPEN = True
 ADMIN_LOGIN_RATE_BURST = os.environ.get("ADMIN_LOGIN_RATE_BURST", "5/m")
 ADMIN_LOGIN_RATE_SUSTAINED = os.environ.get("ADMIN_LOGIN_RATE_SUSTAINED", "30/h")

@@ -10,7 +10,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra: str) -> dict:
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "ADMIN_PATH")}
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; production never does.
+    left_out = ("DEBUG", "ADMIN_PATH", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {key: value for key, value in os.environ.items() if key not in left_out}
     production = {
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
