@@ -175,13 +175,14 @@ def deliver_due_email(signature_id: int) -> bool:
     return True
 
 
-def reminders_due(now=None, limit: int = SWEEP_BATCH) -> list[int]:
+def reminders_due(now=None, limit: int | None = None) -> list[int]:
     """Pending signers whose confirmation email went out REMINDER_AFTER_HOURS ago, never reminded.
 
     Only for campaigns that still accept confirmations, and not for signatures
     about to be deleted as unconfirmed.
     """
     now = now or timezone.now()
+    limit = limit or SWEEP_BATCH
     delay = timedelta(hours=settings.REMINDER_AFTER_HOURS)
     campaign_ids = [campaign.pk for campaign in Campaign.objects.public() if campaign.accepts_confirmations(now)]
     return list(
@@ -216,6 +217,17 @@ def request_reminder(signature_id: int) -> bool:
     if owed:
         enqueue_email(signature_id)
     return bool(owed)
+
+
+def request_due_reminders() -> int:
+    """Owe a reminder to every signer due one, a batch at a time; returns how many."""
+    requested = 0
+    while batch := reminders_due():
+        owed = sum(request_reminder(signature_id) for signature_id in batch)
+        requested += owed
+        if not owed:  # everyone in the batch changed meanwhile; the next run sees them
+            break
+    return requested
 
 
 def mark_send_failed(signature_id: int) -> None:

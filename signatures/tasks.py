@@ -40,7 +40,7 @@ def sweep_outbox() -> int:
 @shared_task(acks_late=True)
 def send_reminders() -> int:
     """Owe one reminder to each pending signer who has waited REMINDER_AFTER_HOURS."""
-    return sum(services.request_reminder(signature_id) for signature_id in services.reminders_due())
+    return services.request_due_reminders()
 
 
 @shared_task(acks_late=True)

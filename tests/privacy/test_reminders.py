@@ -112,3 +112,16 @@ def test_it_is_scheduled_by_beat(settings):
     for task in ("signatures.tasks.send_reminders", "signatures.tasks.delete_unconfirmed", "signatures.tasks.anonymise_expired"):
         assert task in schedule
         assert task in app.tasks
+
+
+def test_it_reminds_everyone_due_however_many_batches_that_takes(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    campaign = make_campaign()
+    for _ in range(5):
+        waiting_signer(campaign)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders.delay().get() == 5
+
+    assert len(mail.outbox) == 5
+    assert Signature.objects.filter(reminder_sent_at__isnull=False).count() == 5
