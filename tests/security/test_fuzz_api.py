@@ -21,6 +21,9 @@ def campaign():
     return make_campaign(slug="ban-biometric-surveillance")
 
 
+# The API builds its cache key from the slug before knowing it is too long for
+# any campaign (slugs have at most 80 characters); Redis takes such keys.
+@pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
 @given(slug=hostile_text, query=hostile_text)
 def test_it_answers_any_campaign_address_with_json_or_404(client, campaign, slug, query):
     for path in (f"/api/campaigns/{quote(slug, safe='')}/", f"/api/campaigns/{campaign.slug}/"):
