@@ -16,7 +16,7 @@ from petition.enqueue import enqueue_after_commit
 
 from . import emails
 from .emailaddr import canonical_email
-from .models import Signature
+from .models import Consent, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ class SignerDetails:
     partner: Organisation | None = None
     utm_source: str = ""
     utm_campaign: str = ""
+    # (organisation, the exact consent text the signer ticked) for each
+    # organisation they agreed to be contacted by.
+    consents: list[tuple[Organisation, str]] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
 
@@ -76,6 +79,12 @@ def sign(campaign: Campaign, details: SignerDetails) -> Signature:
                 utm_campaign=details.utm_campaign[:100],
                 email_due=Signature.Email.CONFIRM,
                 email_requested_at=now,
+            )
+            Consent.objects.bulk_create(
+                [
+                    Consent(signature=signature, organisation=organisation, text_shown=text)
+                    for organisation, text in details.consents
+                ]
             )
     except IntegrityError:
         existing = Signature.objects.filter(campaign=campaign, email_canonical=canonical).first()
@@ -290,6 +299,24 @@ def erase_personal_data(signature_id: int) -> None:
         email_due="",
         erased_at=now,
     )
-    from .models import Consent
-
     Consent.objects.filter(signature_id=signature_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
+
+
+def withdraw_consent(signature_id: int, organisation_id: int) -> bool:
+    """The signer no longer wants to hear from this organisation; the signature itself stays.
+
+    Withdrawing the lead organisation's consent also clears contact_consent,
+    which means "may be contacted about this campaign". Returns whether a
+    consent was still in force.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        withdrawn = Consent.objects.filter(
+            signature_id=signature_id, organisation_id=organisation_id, withdrawn_at__isnull=True
+        ).update(withdrawn_at=now)
+        Signature.objects.filter(pk=signature_id, campaign__lead_organisation_id=organisation_id).update(
+            contact_consent=False
+        )
+    if withdrawn:
+        logger.info("consent of signature %s to organisation %s withdrawn", signature_id, organisation_id)
+    return bool(withdrawn)

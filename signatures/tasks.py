@@ -6,7 +6,7 @@ from celery import shared_task
 
 from petition.enqueue import enqueue_now
 
-from . import services
+from . import moderation, services
 
 
 @shared_task(
@@ -35,3 +35,13 @@ def sweep_outbox() -> int:
         if not enqueue_now(send_signature_email, signature_id):
             break
     return len(ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def run_bulk_invalidation(invalidation_id: int) -> int:
+    return moderation.run_bulk_invalidation(invalidation_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def run_bulk_undo(invalidation_id: int) -> int:
+    return moderation.run_bulk_undo(invalidation_id)

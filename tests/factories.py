@@ -61,3 +61,16 @@ def sign_data(**fields) -> dict:
     }
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def make_staff(*groups: str, superuser: bool = False, **fields):
+    """A staff login in the named groups (the roles the migrations create)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    n = next(_seq)
+    user = get_user_model().objects.create_user(
+        username=f"staff{n}", email=f"staff{n}@example.org", is_staff=True, is_superuser=superuser, **fields
+    )
+    user.groups.set([Group.objects.get(name=name) for name in groups])
+    return user
