@@ -105,10 +105,16 @@ def day_chart(days: list[dict]) -> dict | None:
     ticks = [
         {"value": value, "y": round(baseline - plot_height * value / top, 2)} for value in (0, top // 2, top)
     ]
-    label_indexes = sorted({0, len(days) // 2, len(days) - 1})
-    labels = [
-        {"day": days[index]["day"], "x": round(CHART_LEFT + (index + 0.5) * step, 2)} for index in label_indexes
-    ]
+    labels = []
+    for index in sorted({0, len(days) // 2, len(days) - 1}):
+        # The first and last dates hang inwards from the plot's edges so they are never clipped.
+        if index == 0 and len(days) > 1:
+            x, anchor = CHART_LEFT, "start"
+        elif index == len(days) - 1 and len(days) > 1:
+            x, anchor = CHART_WIDTH, "end"
+        else:
+            x, anchor = round(CHART_LEFT + (index + 0.5) * step, 2), "middle"
+        labels.append({"day": days[index]["day"], "x": x, "anchor": anchor})
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,

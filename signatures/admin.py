@@ -379,6 +379,12 @@ class BulkInvalidationForm(forms.ModelForm):
         model = BulkInvalidation
         fields = ["campaign", "email_domain", "ip_hash", "signed_after", "signed_before", "country", "partner",
                   "reason"]  # fmt: skip
+        labels = {
+            "email_domain": _("Email domain"),
+            "ip_hash": _("Address hash"),
+            "signed_after": _("Signed from"),
+            "signed_before": _("Signed before"),
+        }
         help_texts = {
             "signed_after": _("UTC, e.g. 2025-03-01 14:00"),
             "signed_before": _("UTC; signatures made before this time."),
@@ -502,6 +508,11 @@ class BulkInvalidationAdmin(admin.ModelAdmin):
                 invalidation.max_signature_id = moderation.latest_signature_id()
                 matches = invalidation.matching_signatures()
                 preview = {
+                    "conditions": [
+                        (form.fields[name].label, value)
+                        for name, value in form.cleaned_data.items()
+                        if value and name != "reason"
+                    ],
                     "count": matches.count(),
                     "max_signature_id": invalidation.max_signature_id,
                     "changelist_url": self.preview_changelist_url(invalidation),
