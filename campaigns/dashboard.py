@@ -14,6 +14,7 @@ from django_countries import countries
 
 from signatures.models import Signature
 
+from . import eci
 from .models import Campaign, CountryCount, PartnerCount
 
 TOP_SOURCES = 15
@@ -133,15 +134,6 @@ def totals(days: list[dict]) -> dict:
     return summed
 
 
-def eci_progress(by_country: dict[str, int]):
-    """Member states against their initiative minimums (the table lives in campaigns.eci)."""
-    try:
-        from . import eci
-    except ImportError:  # the counts work (campaigns/eci.py) is not merged into this branch
-        return None
-    return eci.progress(by_country)
-
-
 def country_table(campaign: Campaign) -> dict:
     """Confirmed signatures per country as folded into CountryCount, with ECI minimums when switched on."""
     by_country = dict(
@@ -151,7 +143,7 @@ def country_table(campaign: Campaign) -> dict:
         {"code": code, "name": countries.name(code) or code, "count": count}
         for code, count in sorted(by_country.items(), key=lambda item: (-item[1], item[0]))
     ]
-    return {"rows": rows, "eci": eci_progress(by_country) if campaign.eci_thresholds else None}
+    return {"rows": rows, "eci": eci.progress(by_country) if campaign.eci_thresholds else None}
 
 
 def partner_table(campaign: Campaign) -> list[dict]:

@@ -1,8 +1,9 @@
 """Moderators' writes to signatures: resend, reject, restore, erase, bulk invalidation.
 
 Every action works on a bounded list of ids, changes rows with conditional
-updates under row locks (so a confirmation racing a rejection ends in one
-consistent state), records what it did in the audit log and asks for a fold:
+updates under row locks taken in primary key order like the count fold's (so
+a confirmation racing a rejection ends in one consistent state, and a fold
+never deadlocks with a batch), records what it did in the audit log and asks for a fold:
 the counts follow the statuses, never the other way round.
 """
 
@@ -104,6 +105,7 @@ def _reject_rows(ids: list[int], reason: str, invalidation_id: int | None = None
     """Reject the pending or confirmed ones among ids; returns (id, campaign id, previous status)."""
     rows = list(
         Signature.objects.filter(pk__in=ids, status__in=REJECTABLE)
+        .order_by("pk")
         .select_for_update()
         .values_list("pk", "campaign_id", "status")
     )
@@ -139,6 +141,7 @@ def _restore_rows(ids: list[int]) -> list[tuple[int, int, str]]:
     """Undo rejections: confirmed again if they had been confirmed, else pending. (id, campaign id, new status)."""
     rows = list(
         Signature.objects.filter(pk__in=ids, status=Signature.Status.REJECTED)
+        .order_by("pk")
         .select_for_update()
         .values_list("pk", "campaign_id", "confirmed_at")
     )
@@ -174,6 +177,7 @@ def erase(signature_ids: Iterable[int], actor=None) -> int:
     with transaction.atomic():
         rows = list(
             Signature.objects.filter(pk__in=ids, erased_at__isnull=True)
+            .order_by("pk")
             .select_for_update()
             .values_list("pk", "campaign_id")
         )
