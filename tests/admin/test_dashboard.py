@@ -117,3 +117,17 @@ def test_the_chart_has_a_bar_per_day_scaled_to_a_round_maximum():
     assert bars[2].total_height == pytest.approx(2 * bars[2].confirmed_height)
     assert bars[0].x < bars[1].x < bars[2].x
     assert nice_ceiling(1) == 1 and nice_ceiling(3) == 5 and nice_ceiling(1001) == 2000
+
+
+def test_it_sets_each_member_state_against_its_minimum_when_eci_thresholds_are_on(manager_client):
+    from campaigns.models import CountryCount
+
+    campaign = make_campaign(eci_thresholds=True)
+    CountryCount.objects.create(campaign=campaign, country="MT", count=5000)
+    CountryCount.objects.create(campaign=campaign, country="DE", count=100)
+    page = manager_client.get(dashboard_url(campaign)).content.decode()
+    assert "1 of 27 member states are over their minimum" in page
+    assert "4,320" in page and "69,120" in page
+    campaign.eci_thresholds = False
+    campaign.save()
+    assert "member states are over" not in manager_client.get(dashboard_url(campaign)).content.decode()
