@@ -1,6 +1,34 @@
-from django.contrib import admin
+"""Campaigns and organisations in the admin, with each campaign's dashboard and fraud view.
 
-from .models import Campaign, CampaignTranslation, Milestone, Organisation
+The status changes only through the open and close buttons (campaigns.services),
+so closed_at is always set with it. Counts are read-only: folds write them.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from signatures.admin import signature_changelist_url
+from signatures.fraud import fraud_report
+
+from . import services
+from .dashboard import campaign_dashboard
+from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
+
+VIEW_SIGNATURES = "signatures.view_signature"
+MODERATE_SIGNATURES = "signatures.moderate_signatures"
 
 
 @admin.register(Organisation)
@@ -8,6 +36,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "website", "contact_email"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class MilestoneInline(admin.TabularInline):
@@ -15,6 +44,10 @@ class MilestoneInline(admin.TabularInline):
     extra = 1
     fields = ["threshold", "reached_at", "notified_at"]
     readonly_fields = ["reached_at", "notified_at"]
+    verbose_name_plural = format_lazy(
+        _("milestones (a new campaign saved without any gets {defaults})"),
+        defaults=", ".join(f"{threshold:,}" for threshold in DEFAULT_MILESTONES),
+    )
 
 
 class TranslationInline(admin.StackedInline):
@@ -22,12 +55,200 @@ class TranslationInline(admin.StackedInline):
     extra = 0
 
 
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "status", "signature_count", "goal", "opens_at", "closes_at"]
+    form = CampaignForm
+    list_display = ["title", "slug", "status", "signature_count", "goal", "opens_at", "closes_at", "links"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["signature_count", "count_updated_at", "closed_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "status", "preview", "signature_count", "partner_counts", "count_updated_at", "closed_at", "created_at",
+        "updated_at",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "preview", "summary", "body", "language", "image"]}),
+        (_("Organisations"), {"fields": ["lead_organisation", "partners"]}),
+        (_("Timing and goal"), {"fields": ["opens_at", "closes_at", "closed_at", "goal", "eci_thresholds"]}),
+        (_("Counts (folded from confirmations, read-only)"), {"fields": ["signature_count", "partner_counts",
+                                                                         "count_updated_at"]}),
+        (_("Staff and retention"), {"fields": ["staff_emails", "retention_days", "created_at", "updated_at"]}),
+    ]  # fmt: skip
     filter_horizontal = ["partners"]
     inlines = [MilestoneInline, TranslationInline]
+    actions = ["open_selected", "close_selected"]
+
+    @admin.display(description=_("petition page"))
+    def preview(self, campaign):
+        if not campaign.pk:
+            return _("Available once saved.")
+        label = _("Preview the draft (only staff can see it)") if campaign.status == "draft" else _("View on the site")
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', campaign.get_absolute_url(), label)
+
+    @admin.display(description=_("confirmed signatures by partner"))
+    def partner_counts(self, campaign):
+        if not campaign.pk:
+            return "—"
+        rows = PartnerCount.objects.filter(campaign=campaign, count__gt=0).select_related("organisation")
+        if not rows:
+            return _("None yet.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}: {}</li>", ((row.organisation.name, f"{row.count:,}") for row in rows.order_by("-count"))
+            ),
+        )
+
+    @admin.display(description=_("pages"))
+    def links(self, campaign):
+        parts = [
+            (reverse("admin:campaigns_campaign_dashboard", args=[campaign.pk]), _("Dashboard")),
+            (campaign.get_absolute_url(), _("Preview") if campaign.status == "draft" else _("View")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', parts)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and not form.instance.milestones.exists():
+            services.add_default_milestones(form.instance)
+
+    # Opening and closing
+
+    def opened_message(self, request, campaign):
+        campaign.refresh_from_db()
+        phase = campaign.phase()
+        if phase == "open":
+            self.message_user(request, _("“%(title)s” is open for signatures.") % {"title": campaign.title})
+        elif phase == "upcoming":
+            self.message_user(
+                request,
+                _("“%(title)s” is open and starts taking signatures at its opening time.") % {"title": campaign.title},
+            )
+        else:
+            self.message_user(
+                request,
+                _("“%(title)s” is open, but its closing time has passed: change the closing time to take signatures.")
+                % {"title": campaign.title},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Open the selected campaigns for signatures"), permissions=["change"])
+    def open_selected(self, request, queryset):
+        for campaign in queryset:
+            services.open_campaign(campaign)
+            self.log_change(request, campaign, [{"changed": {"fields": ["status"]}}])
+            self.opened_message(request, campaign)
+
+    @admin.action(description=_("Close the selected campaigns"), permissions=["change"])
+    def close_selected(self, request, queryset):
+        campaigns = list(queryset)
+        for campaign in campaigns:
+            services.close_campaign(campaign)
+            self.log_change(request, campaign, [{"changed": {"fields": ["status"]}}])
+        self.message_user(
+            request,
+            ngettext("Closed %(count)d campaign.", "Closed %(count)d campaigns.", len(campaigns))
+            % {"count": len(campaigns)},
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/dashboard/", view(self.dashboard_view), name="campaigns_campaign_dashboard"),
+            path("<int:pk>/fraud/", view(self.fraud_view), name="campaigns_campaign_fraud"),
+            path("<int:pk>/open/", view(self.open_view), name="campaigns_campaign_open"),
+            path("<int:pk>/close/", view(self.close_view), name="campaigns_campaign_close"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_see_fraud": request.user.has_perm(VIEW_SIGNATURES),
+            "can_change": self.has_change_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def status_change(self, request, pk, service):
+        if request.method != "POST":
+            raise PermissionDenied
+        campaign = get_object_or_404(Campaign, pk=pk)
+        if not self.has_change_permission(request, campaign):
+            raise PermissionDenied
+        service(campaign)
+        self.log_change(request, campaign, [{"changed": {"fields": ["status"]}}])
+        return campaign
+
+    def open_view(self, request, pk):
+        campaign = self.status_change(request, pk, services.open_campaign)
+        self.opened_message(request, campaign)
+        return HttpResponseRedirect(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
+
+    def close_view(self, request, pk):
+        campaign = self.status_change(request, pk, services.close_campaign)
+        self.message_user(request, _("“%(title)s” is closed.") % {"title": campaign.title})
+        return HttpResponseRedirect(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
+
+    def campaign_page(self, request, campaign, template, title, extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": campaign,
+            "campaign": campaign,
+            "title": title,
+            "can_see_fraud": request.user.has_perm(VIEW_SIGNATURES),
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
+
+    def dashboard_view(self, request, pk):
+        """Totals, rate, signatures per day, countries, partners, sources: aggregates only, no personal data."""
+        campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), pk=pk)
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        return self.campaign_page(
+            request,
+            campaign,
+            "admin/campaigns/campaign/dashboard.html",
+            _("Dashboard: %(title)s") % {"title": campaign.title},
+            {"dashboard": campaign_dashboard(campaign)},
+        )
+
+    def fraud_view(self, request, pk):
+        """The email domains and address hashes with the most signatures lately, linking to the list."""
+        campaign = get_object_or_404(Campaign, pk=pk)
+        if not (self.has_view_permission(request, campaign) and request.user.has_perm(VIEW_SIGNATURES)):
+            raise PermissionDenied
+        can_moderate = request.user.has_perm(MODERATE_SIGNATURES)
+        windows = []
+        for window in fraud_report(campaign.pk):
+            key = window["window"].key
+            for field, rows in (("email_domain", window["domains"]), ("ip_hash", window["ip_hashes"])):
+                for row in rows:
+                    row["list_url"] = signature_changelist_url(
+                        campaign__id__exact=campaign.pk, signed_within=key, **{field: row[field]}
+                    )
+                    if can_moderate:
+                        since = window["since"].strftime("%Y-%m-%d %H:%M:%S")
+                        query = {"campaign": campaign.pk, field: row[field], "signed_after": since}
+                        row["invalidate_url"] = reverse("admin:signatures_bulkinvalidation_add") + "?" + urlencode(query)
+            windows.append(window)
+        return self.campaign_page(
+            request,
+            campaign,
+            "admin/campaigns/campaign/fraud.html",
+            _("Fraud view: %(title)s") % {"title": campaign.title},
+            {"windows": windows, "now": timezone.now()},
+        )

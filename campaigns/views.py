@@ -1,6 +1,8 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from petition.security import recaptcha_step
 
@@ -60,5 +62,16 @@ def campaign_detail(request, slug: str):
         "utm_source": request.GET.get("utm_source", "")[:100],
         "utm_campaign": request.GET.get("utm_campaign", "")[:100],
     }
-    form = SignatureForm(initial=initial)
+    partner = referring_partner(campaign, initial["via"])
+    form = SignatureForm(initial=initial, campaign=campaign, partner=partner)
     return render(request, "campaigns/detail.html", petition_context(request, campaign, form))
+
+
+def partner_link(request, slug: str, organisation: str):
+    """/<campaign>/via/<organisation>/: the path form of ?via=, for links that must stay short."""
+    campaign = get_visible_campaign(request, slug)
+    query = {"via": organisation[:80]}
+    for name in ("utm_source", "utm_campaign"):
+        if request.GET.get(name):
+            query[name] = request.GET[name][:100]
+    return redirect(f"{campaign.get_absolute_url()}?{urlencode(query)}")

@@ -2,6 +2,7 @@ from disposable_email_domains import blocklist
 from django import forms
 from django.conf import settings
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -66,6 +67,9 @@ class SignatureForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
+    # Consent to be contacted by the campaign's lead organisation (or, for a
+    # campaign without one, about this campaign). The referring partner gets a
+    # checkbox of its own, added in __init__. Both start unticked.
     contact_consent = forms.BooleanField(
         label=_("Keep me informed about this campaign by email."),
         required=False,
@@ -81,11 +85,28 @@ class SignatureForm(forms.Form):
     # Honeypot: hidden from people, filled in by naive bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign=None, partner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
+        self.lead_organisation = campaign.lead_organisation if campaign else None
+        self.partner = partner if partner and partner != self.lead_organisation else None
+        if self.lead_organisation:
+            self.fields["contact_consent"].label = lead_consent_text(self.lead_organisation)
+        if self.partner:
+            self.fields["partner_consent"] = forms.BooleanField(
+                label=partner_consent_text(self.partner), required=False
+            )
         if settings.RECAPTCHA_ENABLED:
             self.fields["captcha"] = make_captcha_field()
+
+    def consents(self) -> list:
+        """(organisation, exact words shown) for each organisation the signer agreed to hear from."""
+        given = []
+        if self.lead_organisation and self.cleaned_data.get("contact_consent"):
+            given.append((self.lead_organisation, str(self.fields["contact_consent"].label)))
+        if self.partner and self.cleaned_data.get("partner_consent"):
+            given.append((self.partner, str(self.fields["partner_consent"].label)))
+        return given
 
     def full_clean(self):
         super().full_clean()
@@ -155,6 +176,18 @@ class SignatureForm(forms.Form):
             elif not postcode and postcodes.has_known_format(country):
                 self.add_error("postcode", _("Please enter your postcode."))
         return cleaned
+
+
+def lead_consent_text(organisation) -> str:
+    return gettext(
+        "Keep me informed by email: %(organisation)s may contact me about this campaign and its work."
+    ) % {"organisation": organisation.name}
+
+
+def partner_consent_text(organisation) -> str:
+    return gettext(
+        "Keep me informed by email: %(organisation)s, who shared this petition with me, may contact me about its work."
+    ) % {"organisation": organisation.name}
 
 
 def is_disposable(domain: str) -> bool:

@@ -47,6 +47,9 @@ class SignerDetails:
     partner: Organisation | None = None
     utm_source: str = ""
     utm_campaign: str = ""
+    # (organisation, the exact consent text the signer ticked) for each
+    # organisation they agreed to be contacted by.
+    consents: list[tuple[Organisation, str]] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
 
@@ -76,6 +79,12 @@ def sign(campaign: Campaign, details: SignerDetails) -> Signature:
                 utm_campaign=details.utm_campaign[:100],
                 email_due=Signature.Email.CONFIRM,
                 email_requested_at=now,
+            )
+            Consent.objects.bulk_create(
+                [
+                    Consent(signature=signature, organisation=organisation, text_shown=text)
+                    for organisation, text in details.consents
+                ]
             )
     except IntegrityError:
         existing = Signature.objects.filter(campaign=campaign, email_canonical=canonical).first()
@@ -373,6 +382,7 @@ ERASED_FIELDS = {
     "utm_source": "",
     "utm_campaign": "",
     "email_due": "",
+    "contact_consent": False,
 }
 
 
@@ -393,12 +403,17 @@ def erase_signatures(signature_ids: list[int]) -> int:
 def withdraw_consent(signature_id: int, organisation_id: int) -> bool:
     """The signer no longer wants to hear from this organisation; their signature stands.
 
-    Returns False when there was no consent left to withdraw.
+    Withdrawing the lead organisation's consent also clears contact_consent,
+    which means "may be contacted about this campaign". Returns False when
+    there was no consent left to withdraw.
     """
     with transaction.atomic():
         withdrawn = Consent.objects.filter(
             signature_id=signature_id, organisation_id=organisation_id, withdrawn_at__isnull=True
         ).update(withdrawn_at=timezone.now())
+        Signature.objects.filter(pk=signature_id, campaign__lead_organisation_id=organisation_id).update(
+            contact_consent=False
+        )
         if withdrawn:
             AuditEntry.objects.create(
                 action="consent_withdrawn",

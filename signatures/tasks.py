@@ -6,7 +6,7 @@ from celery import shared_task
 
 from petition.enqueue import enqueue_now
 
-from . import retention, services
+from . import moderation, retention, services
 
 
 @shared_task(
@@ -51,3 +51,13 @@ def delete_unconfirmed() -> int:
 @shared_task(acks_late=True)
 def anonymise_expired() -> int:
     return retention.anonymise_expired()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def run_bulk_invalidation(invalidation_id: int) -> int:
+    return moderation.run_bulk_invalidation(invalidation_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def run_bulk_undo(invalidation_id: int) -> int:
+    return moderation.run_bulk_undo(invalidation_id)

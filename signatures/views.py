@@ -20,7 +20,8 @@ def sign(request, slug: str):
         return redirect(campaign)
     if over_limit(request, f"sign:{campaign.pk}", [settings.SIGN_RATE_BURST, settings.SIGN_RATE_SUSTAINED]):
         return render(request, "429.html", {"campaign": campaign}, status=429)
-    form = SignatureForm(request.POST)
+    partner = referring_partner(campaign, request.POST.get("via", ""))
+    form = SignatureForm(request.POST, campaign=campaign, partner=partner)
     if form.is_bot():
         # Looks the same to the bot as success, and records nothing.
         return redirect("signatures:thanks", slug=campaign.slug)
@@ -38,9 +39,10 @@ def sign(request, slug: str):
             contact_consent=data["contact_consent"],
             language=get_language() or settings.LANGUAGE_CODE,
             ip_hash=request_ip_hash(request),
-            partner=referring_partner(campaign, data["via"]),
+            partner=partner,
             utm_source=data["utm_source"],
             utm_campaign=data["utm_campaign"],
+            consents=form.consents(),
         ),
     )
     return redirect("signatures:thanks", slug=campaign.slug)

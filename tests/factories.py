@@ -66,3 +66,16 @@ def sign_data(**fields) -> dict:
 def make_consent(signature: Signature, organisation: Organisation, **fields) -> Consent:
     defaults = {"text_shown": f"{organisation.name} may email me about this campaign."}
     return Consent.objects.create(signature=signature, organisation=organisation, **{**defaults, **fields})
+
+
+def make_staff(*groups: str, superuser: bool = False, **fields):
+    """A staff login in the named groups (the roles the migrations create)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    n = next(_seq)
+    user = get_user_model().objects.create_user(
+        username=f"staff{n}", email=f"staff{n}@example.org", is_staff=True, is_superuser=superuser, **fields
+    )
+    user.groups.set([Group.objects.get(name=name) for name in groups])
+    return user
