@@ -36,3 +36,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+from . import admin_exports  # noqa: F401,E402

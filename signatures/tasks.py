@@ -6,7 +6,7 @@ from celery import shared_task
 
 from petition.enqueue import enqueue_now
 
-from . import services
+from . import exports, services
 
 
 @shared_task(
@@ -35,3 +35,20 @@ def sweep_outbox() -> int:
         if not enqueue_now(send_signature_email, signature_id):
             break
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def build_export_file(export_id: int) -> bool:
+    """Write a queued export to private storage; does nothing when another worker has it."""
+    return exports.build_file(export_id)
+
+
+@shared_task(acks_late=True)
+def sweep_exports() -> int:
+    """Delete export files past their time, fail exports whose worker died, enqueue lost ones again."""
+    deleted = exports.delete_expired_files()
+    exports.fail_stalled_exports()
+    for export_id in exports.queued_export_ids():
+        if not enqueue_now(build_export_file, export_id):
+            break
+    return deleted

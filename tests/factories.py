@@ -2,11 +2,13 @@
 
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from campaigns.models import Campaign, Organisation
 from signatures.emailaddr import canonical_email
-from signatures.models import Signature
+from signatures.models import Consent, Signature
 
 _seq = itertools.count(1)
 
@@ -61,3 +63,20 @@ def sign_data(**fields) -> dict:
     }
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def make_staff_user(*permissions: str, **fields):
+    """A staff login holding the given permissions, each "app_label.codename"."""
+    n = next(_seq)
+    user = get_user_model().objects.create_user(
+        username=fields.pop("username", f"staff{n}"), password="a-long-test-password", is_staff=True, **fields
+    )
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
+
+
+def make_consent(signature: Signature, organisation: Organisation, **fields) -> Consent:
+    defaults = {"text_shown": f"I agree that {organisation.name} may contact me."}
+    return Consent.objects.create(signature=signature, organisation=organisation, **{**defaults, **fields})
