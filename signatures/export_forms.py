@@ -30,7 +30,7 @@ class ExportForm(forms.Form):
     )
     country = forms.MultipleChoiceField(
         label=_("Countries"),
-        choices=list(countries),
+        choices=lambda: list(countries),  # names in the language of the request, not of start-up
         required=False,
         help_text=_("Leave empty for every country."),
         widget=forms.SelectMultiple(attrs={"size": 8}),

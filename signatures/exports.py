@@ -18,7 +18,7 @@ import logging
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -120,7 +120,6 @@ class ExportSpec:
     confirmed_to: date | None = None
     consented_to_id: int | None = None
     include_bom: bool = False
-    headers: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
         # Checked here as well as in the form: these are the rules that keep
@@ -136,7 +135,10 @@ class ExportSpec:
                 raise InvalidExport("a contact list holds confirmed signatures only")
         if self.confirmed_from and self.confirmed_to and self.confirmed_from > self.confirmed_to:
             raise InvalidExport("the confirmation date range ends before it starts")
-        object.__setattr__(self, "headers", tuple(name for name, _ in COLUMNS[self.purpose]))
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in COLUMNS[self.purpose])
 
     def filters_json(self) -> dict:
         return {
@@ -308,12 +310,14 @@ def finish_export(export: SignatureExport, stream: ExportStream, *, file_name: s
     export.finished_at = now
     export.progress_at = now
     export.file_name = file_name
+    export.error = ""
     if file_name:
         export.expires_at = now + timedelta(hours=settings.EXPORT_FILE_TTL_HOURS)
     with transaction.atomic():
         export.save(
             update_fields=[
-                "status", "row_count", "size_bytes", "checksum", "finished_at", "progress_at", "file_name", "expires_at"
+                "status", "row_count", "size_bytes", "checksum", "finished_at", "progress_at", "file_name",
+                "expires_at", "error",
             ]
         )
         AuditEntry.objects.create(

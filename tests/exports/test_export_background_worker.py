@@ -1,20 +1,18 @@
 """Big exports are built by a real Celery worker, show progress, go to the requester only, and expire."""
 
 import hashlib
-import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from petition.celery import app as celery_app
 from signatures import exports
 from signatures.models import AuditEntry, SignatureExport
 from signatures.tasks import sweep_exports
 from tests.factories import make_campaign, make_signature, make_staff_user
+from tests.realstack import celery_worker, wait_for
 
 from .support import EXPORT_PERMISSION, csv_rows, export_page, form_data
 
@@ -23,20 +21,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 @pytest.fixture
 def worker(transactional_db):
-    celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with celery_worker():
         yield
-    celery_app.conf.task_always_eager = True
 
 
-def wait_for(export_id: int, status: str, timeout: float = 30.0) -> SignatureExport:
-    deadline = time.monotonic() + timeout
-    while True:
-        export = SignatureExport.objects.get(pk=export_id)
-        if export.status == status:
-            return export
-        assert time.monotonic() < deadline, f"export still {export.status} ({export.error})"
-        time.sleep(0.1)
+def wait_for_status(export_id: int, status: str) -> SignatureExport:
+    return wait_for(lambda: SignatureExport.objects.filter(pk=export_id, status=status).first())
 
 
 def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_expires(
@@ -61,7 +51,7 @@ def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_exp
     assert response["Location"] == reverse("admin:signatures_signatureexport_progress", args=[export.pk])
     assert (export.channel, export.rows_expected) == ("file", 5)
 
-    export = wait_for(export.pk, "done")
+    export = wait_for_status(export.pk, "done")
     assert progress == [0, 2, 4, 5], "the worker reports progress after every chunk"
     assert export.row_count == 5
     assert export.expires_at == export.finished_at + timedelta(hours=django_settings.EXPORT_FILE_TTL_HOURS)
@@ -89,7 +79,7 @@ def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_exp
 
     SignatureExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     sweep_exports.delay()
-    export = wait_for(export.pk, "expired")
+    export = wait_for_status(export.pk, "expired")
     assert not path.exists()
     assert export.file_name == "" and export.file_deleted_at and export.checksum
     client.force_login(exporter)

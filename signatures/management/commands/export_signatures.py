@@ -81,8 +81,11 @@ class Command(BaseCommand):
         )
         output = options["output"]
         if output == "-":
-            self.write(export, spec, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+            try:
+                self.write(export, spec, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError as exc:
+                raise CommandError(f"stdout closed before the end; export {export.pk} is recorded as failed.") from exc
         else:
             self.write_file(export, spec, output)
         export.refresh_from_db()
