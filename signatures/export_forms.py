@@ -16,6 +16,8 @@ class ExportForm(forms.Form):
         choices=SignatureExport.Purpose.choices,
         initial=SignatureExport.Purpose.VERIFIED,
         widget=forms.RadioSelect,
+        help_text=_("A verified list has names, country, postcode, confirmation time and partner, and no email. "
+                    "A contact list for one organisation has name, email, country, language and consent time."),
     )
     status = forms.MultipleChoiceField(
         label=_("Signatures"),

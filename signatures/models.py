@@ -161,8 +161,8 @@ class SignatureExport(models.Model):
     """
 
     class Purpose(models.TextChoices):
-        VERIFIED = "verified", _("Verified list (names, country, postcode; no email)")
-        CONTACT = "contact", _("Contact list for one organisation (with email)")
+        VERIFIED = "verified", _("Verified list")
+        CONTACT = "contact", _("Contact list")
 
     class Channel(models.TextChoices):
         DOWNLOAD = "download", _("Streamed to the browser")

@@ -34,6 +34,7 @@ def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_exp
 ):
     settings.EXPORT_STREAM_MAX_ROWS = 2
     monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(exports, "PROGRESS_SECONDS", 0)
     progress = []
     record_progress = exports.record_progress
     monkeypatch.setattr(
