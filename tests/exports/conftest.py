@@ -1,5 +1,4 @@
 import pytest
-from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -8,9 +7,3 @@ def private_export_root(settings, tmp_path):
     settings.EXPORT_ROOT = tmp_path / "private-exports"
     return settings.EXPORT_ROOT
 
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """Messages are asserted in English whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
