@@ -4,6 +4,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN useradd --create-home petition && mkdir -p /app/staticfiles /app/media && chown -R petition /app
+RUN useradd --create-home petition && mkdir -p /app/staticfiles /app/media /app/private/exports \
+    && chown -R petition /app && chmod 700 /app/private /app/private/exports
 USER petition
 EXPOSE 8000

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,9 +28,12 @@ def get_visible_campaign(request, slug: str) -> Campaign:
     return campaign
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def referring_partner(campaign: Campaign, slug: str) -> Organisation | None:
     """The organisation a ?via= link credits; unknown slugs are ignored."""
-    if not slug or len(slug) > 80:
+    if not slug or len(slug) > 80 or not SLUG.fullmatch(slug):
         return None
     organisations = Organisation.objects.filter(slug=slug)
     return (

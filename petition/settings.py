@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "signatures.tasks.send_reminders", "schedule": crontab(minute="*/15")},
     "delete-unconfirmed": {"task": "signatures.tasks.delete_unconfirmed", "schedule": crontab(minute=41)},
     "anonymise-expired": {"task": "signatures.tasks.anonymise_expired", "schedule": crontab(hour=4, minute=23)},
+    "sweep-exports": {"task": "signatures.tasks.sweep_exports", "schedule": envfloat("EXPORT_SWEEP_SECONDS", 300.0)},
 }
 
 # Email
@@ -294,6 +295,20 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Signature exports. Files built in the background hold personal data: they
+# live in a private directory that no URL serves, are offered only to whoever
+# asked for them, and are deleted EXPORT_FILE_TTL_HOURS after they are ready.
+# Up to EXPORT_STREAM_MAX_ROWS rows stream straight to the browser instead.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "private" / "exports")).resolve()
+EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 50_000)
+EXPORT_FILE_TTL_HOURS = envint("EXPORT_FILE_TTL_HOURS", 24)
+for public_dir in [MEDIA_ROOT, STATIC_ROOT, *STATICFILES_DIRS]:
+    public_dir = Path(public_dir).resolve()
+    if EXPORT_ROOT == public_dir or public_dir in EXPORT_ROOT.parents or EXPORT_ROOT in public_dir.parents:
+        raise ImproperlyConfigured(
+            f"EXPORT_ROOT ({EXPORT_ROOT}) must be a private directory, apart from public files in {public_dir}"
+        )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -620,3 +620,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
 def signature_changelist_url(**query) -> str:
     """A link to the signature changelist with these filters (the fraud view builds its links with it)."""
     return reverse("admin:signatures_signature_changelist") + "?" + urlencode(query)
+from . import admin_exports  # noqa: F401,E402

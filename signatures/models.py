@@ -324,3 +324,78 @@ class BulkInvalidation(models.Model):
         if self.status in (self.Status.DONE, self.Status.UNDONE):
             return 100
         return min(100, round(100 * done / total)) if total else 0
+
+
+class SignatureExport(models.Model):
+    """One export of a signature list: who took which personal data out, when, and what exactly.
+
+    Kept after the file is gone; the checksum identifies the file that left.
+    """
+
+    class Purpose(models.TextChoices):
+        VERIFIED = "verified", _("Verified list")
+        CONTACT = "contact", _("Contact list")
+
+    class Channel(models.TextChoices):
+        DOWNLOAD = "download", _("Streamed to the browser")
+        FILE = "file", _("File built in the background")
+        COMMAND = "command", _("Command line")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("File deleted")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept apart from the foreign key so the record still says who after the account is gone.
+    requested_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    include_bom = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_expected = models.PositiveIntegerField(null=True, blank=True, help_text="Counted before starting.")
+    row_count = models.PositiveIntegerField(default=0, help_text="Rows written so far.")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes written.")
+    file_name = models.CharField(max_length=200, blank=True, help_text="Inside EXPORT_ROOT, while the file exists.")
+    progress_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(purpose__in=["verified", "contact"]), name="export_purpose_valid"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["download", "file", "command"]), name="export_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed", "expired"]), name="export_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (Q(finished_at__isnull=False) & ~Q(checksum="")),
+                name="finished_export_has_checksum",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="export_status_expires"),
+        ]
+
+    def __str__(self):
+        return f"Export {self.pk} of {self.campaign} ({self.get_purpose_display()})"
+
+    def progress_percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.EXPIRED):
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(99, 100 * self.row_count // self.rows_expected)

@@ -43,7 +43,7 @@ POSTCODE_FORMATS: dict[str, tuple[str, str]] = {
 }
 
 MAX_LENGTH = 16
-GENERAL_PATTERN = r"[A-Z0-9][A-Z0-9 -]{0,%d}" % (MAX_LENGTH - 1)
+GENERAL_PATTERN = rf"[A-Z0-9][A-Z0-9 -]{{0,{MAX_LENGTH - 1}}}"
 
 _compiled = {code: re.compile(pattern) for code, (pattern, _) in POSTCODE_FORMATS.items()}
 _general = re.compile(GENERAL_PATTERN)

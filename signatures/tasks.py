@@ -6,7 +6,7 @@ from celery import shared_task
 
 from petition.enqueue import enqueue_now
 
-from . import moderation, retention, services
+from . import exports, moderation, retention, services
 
 
 @shared_task(
@@ -61,3 +61,20 @@ def run_bulk_invalidation(invalidation_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def run_bulk_undo(invalidation_id: int) -> int:
     return moderation.run_bulk_undo(invalidation_id)
+
+
+@shared_task(acks_late=True)
+def build_export_file(export_id: int) -> bool:
+    """Write a queued export to private storage; does nothing when another worker has it."""
+    return exports.build_file(export_id)
+
+
+@shared_task(acks_late=True)
+def sweep_exports() -> int:
+    """Delete export files past their time, fail exports whose worker died, enqueue lost ones again."""
+    deleted = exports.delete_expired_files()
+    exports.fail_stalled_exports()
+    for export_id in exports.queued_export_ids():
+        if not enqueue_now(build_export_file, export_id):
+            break
+    return deleted

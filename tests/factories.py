@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from campaigns.models import Campaign, Organisation
@@ -78,4 +80,16 @@ def make_staff(*groups: str, superuser: bool = False, **fields):
         username=f"staff{n}", email=f"staff{n}@example.org", is_staff=True, is_superuser=superuser, **fields
     )
     user.groups.set([Group.objects.get(name=name) for name in groups])
+    return user
+
+
+def make_staff_user(*permissions: str, **fields):
+    """A staff login holding the given permissions, each "app_label.codename"."""
+    n = next(_seq)
+    user = get_user_model().objects.create_user(
+        username=fields.pop("username", f"staff{n}"), password="a-long-test-password", is_staff=True, **fields
+    )
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return user
