@@ -2,6 +2,7 @@ from disposable_email_domains import blocklist
 from django import forms
 from django.conf import settings
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -84,6 +85,8 @@ class SignatureForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
+        chosen_country = self.data.get("country") if self.is_bound else self.initial.get("country")
+        self.fields["postcode"].help_text = postcode_hint(chosen_country or "")
         if settings.RECAPTCHA_ENABLED:
             self.fields["captcha"] = make_captcha_field()
 
@@ -103,6 +106,10 @@ class SignatureForm(forms.Form):
                 if first:
                     attrs["autofocus"] = True
                     first = False
+
+    def postcode_hints(self) -> dict[str, str]:
+        """The hint per country with a known format ("" for the rest), for the page to show as the country changes."""
+        return {"": postcode_hint(""), **{country: postcode_hint(country) for country in postcodes.POSTCODE_FORMATS}}
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
@@ -155,6 +162,14 @@ class SignatureForm(forms.Form):
             elif not postcode and postcodes.has_known_format(country):
                 self.add_error("postcode", _("Please enter your postcode."))
         return cleaned
+
+
+def postcode_hint(country: str) -> str:
+    """The chosen country's postcode format, else when a postcode is needed at all."""
+    example = postcodes.example_postcode(country)
+    if example:
+        return gettext("For example: %(example)s") % {"example": example}
+    return gettext("Needed for countries that use postcodes.")
 
 
 def is_disposable(domain: str) -> bool:

@@ -24,6 +24,12 @@ def sign(request, slug: str):
         return redirect("signatures:thanks", slug=campaign.slug)
     if not form.is_valid():
         return render(request, "campaigns/detail.html", petition_context(request, campaign, form), status=400)
+    record_signature(request, campaign, form)
+    return redirect("signatures:thanks", slug=campaign.slug)
+
+
+def record_signature(request, campaign, form: SignatureForm) -> None:
+    """Hand a valid form to the sign service, in the page's language, crediting the referring partner."""
     data = form.cleaned_data
     services.sign(
         campaign,
@@ -41,7 +47,6 @@ def sign(request, slug: str):
             utm_campaign=data["utm_campaign"],
         ),
     )
-    return redirect("signatures:thanks", slug=campaign.slug)
 
 
 def thanks(request, slug: str):
