@@ -186,5 +186,5 @@ def make_captcha_field():
     if settings.RECAPTCHA_VERSION == "v2":
         return ReCaptchaField(label=_("Please confirm you are a person"), widget=ReCaptchaV2Checkbox())
     return ReCaptchaField(
-        label="", widget=ReCaptchaV3(attrs={"required_score": settings.RECAPTCHA_REQUIRED_SCORE, "action": "sign"})
+        label="", widget=ReCaptchaV3(action="sign", required_score=settings.RECAPTCHA_REQUIRED_SCORE)
     )
