@@ -130,6 +130,14 @@ def embed_thanks(request, slug: str):
     return framed(render(request, "campaigns/embed_thanks.html", context), partner)
 
 
+def snippets_by_organisation(campaign: Campaign) -> list[tuple[Organisation, str]]:
+    """The lead and each partner with the snippet that credits signatures through it to them."""
+    organisations = list(campaign.partners.all())
+    if campaign.lead_organisation and campaign.lead_organisation not in organisations:
+        organisations.insert(0, campaign.lead_organisation)
+    return [(organisation, embed_snippet(campaign, organisation)) for organisation in organisations]
+
+
 def embed_snippet(campaign: Campaign, organisation: Organisation | None, language: str | None = None) -> str:
     """The HTML a partner pastes into its website to show the sign form."""
     language = language or campaign.language
