@@ -26,9 +26,9 @@ def test_it_signs_in_german_and_gets_the_email_in_german(page: Page, signing_sta
     page.get_by_label("E-Mail-Adresse").fill("sophie@example.org")
     page.get_by_label("Land").select_option(label="Österreich")
     page.get_by_label("Postleitzahl").fill("1010")
-    page.get_by_label("Datenschutzhinweise").check()
+    page.get_by_label("Datenschutzerklärung").check()
     page.get_by_role("button", name="Unterschreiben").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sehen Sie in Ihrem Posteingang nach")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bitte prüfen Sie Ihr Postfach")
 
     [message] = signing_stack.mailbox.wait_for("sophie@example.org")
     # Django folds a long encoded subject onto a continuation line; Python's parser keeps that space.
@@ -38,13 +38,13 @@ def test_it_signs_in_german_and_gets_the_email_in_german(page: Page, signing_sta
     link = confirm_link(message)
     assert "/de/s/confirm/" in link
     page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Danke: Ihre Unterschrift ist bestätigt")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank! Ihre Unterschrift ist bestätigt")
 
 
 def test_it_falls_back_to_the_campaigns_own_language_and_marks_it(page: Page, site):
     campaign = make_campaign(title="Ban biometric mass surveillance", language="en")
     page.goto(f"{site}/fr/{campaign.slug}/")
-    expect(page.get_by_role("heading", name="Signer la pétition")).to_be_visible()
+    expect(page.get_by_role("heading", name="Signez la pétition")).to_be_visible()
     title = page.get_by_role("heading", level=1)
     expect(title).to_have_text("Ban biometric mass surveillance")
     assert title.evaluate("el => el.closest('[lang]').lang") == "en"

@@ -56,7 +56,7 @@ def test_it_writes_the_email_in_the_signers_language_with_the_translated_title()
 
     [message] = mail.outbox
     assert message.subject == "Bitte bestätigen Sie Ihre Unterschrift: Verbietet es"
-    assert "Danke, dass Sie „Verbietet es“ unterschrieben haben." in message.body
+    assert "vielen Dank, dass Sie „Verbietet es“ unterschrieben haben." in message.body
     assert f"/de/s/confirm/{signature.pk}/" in message.body
 
 

@@ -23,4 +23,4 @@ def test_it_picks_the_browsers_language_for_the_bare_address(client):
 def test_it_translates_the_interface_with_the_committed_catalogues(client):
     campaign = make_campaign()
     assert "Petition unterschreiben" in client.get(f"/de/{campaign.slug}/").text
-    assert "Signer la pétition" in client.get(f"/fr/{campaign.slug}/").text
+    assert "Signez la pétition" in client.get(f"/fr/{campaign.slug}/").text
