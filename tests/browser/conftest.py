@@ -5,10 +5,8 @@ SMTP server, both started once per test module (see `signing_stack`).
 """
 
 import os
-import socket
 import time
 from dataclasses import dataclass
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from threading import Lock
@@ -18,6 +16,8 @@ from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
 from django.db import connections
+
+from tests.realstack import CollectingHandler, free_port
 
 # Playwright's sync API keeps an event loop in the main thread, which Django
 # would otherwise take for async code and refuse database access from.
@@ -44,8 +44,10 @@ WAIT_SECONDS = 30
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            if "signing_stack" in item.fixturenames:
+                item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -62,23 +64,8 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[EmailMessage] = []
-        self.lock = Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
+class Mailbox(CollectingHandler):
+    """The SMTP server's handler: keeps every message, and lets a test wait for its own."""
 
     def clear(self):
         with self.lock:

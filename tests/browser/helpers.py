@@ -5,6 +5,8 @@ import time
 
 from playwright.sync_api import Page, expect
 
+from tests.realstack import text_body
+
 PRIVACY_LABEL = re.compile("privacy notice")
 CONFIRM_LINK = re.compile(r"https?://\S+/s/confirm/\d+/[\w-]+/")
 WITHDRAW_LINK = re.compile(r"https?://\S+/s/withdraw/\d+/[\w-]+/")
@@ -18,10 +20,6 @@ def fill_sign_form(page: Page, *, first_name="Marie", last_name="Curie", email, 
     page.get_by_label("Country").select_option(label=country)
     page.get_by_label("Postcode").fill(postcode)
     page.get_by_label(PRIVACY_LABEL).check()
-
-
-def text_body(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def confirm_link(message) -> str:
