@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from petition.ratelimits import over_limit
 
+from .httpcache import public_unless_personal
 from .models import Campaign, Organisation
 from .views import get_visible_campaign, petition_context, referring_partner, sign_form_initial
 
@@ -83,6 +84,7 @@ def embed_context(request, campaign: Campaign, form, partner: Organisation | Non
 
 
 @require_GET
+@public_unless_personal  # no cookie and no CSRF token: the same for every visitor of a partner's page
 def embed_form(request, slug: str):
     from signatures.forms import SignatureForm
 
@@ -123,6 +125,7 @@ def embed_sign(request, slug: str):
 
 
 @require_GET
+@public_unless_personal
 def embed_thanks(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     partner = referring_partner(campaign, request.GET.get("via", ""))

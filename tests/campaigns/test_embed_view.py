@@ -109,3 +109,10 @@ def test_it_rate_limits_the_embed_like_the_petition_page(client, settings):
     response = client.post(embed_sign_url(campaign), sign_data(), headers=headers)
     assert response.status_code == 429
     assert "Too many attempts" in response.text
+
+
+def test_it_lets_caches_keep_the_embed_since_nothing_in_it_is_personal(client):
+    campaign = make_campaign()
+    response = client.get(reverse("campaigns:embed", kwargs={"slug": campaign.slug}))
+    assert "public" in response["Cache-Control"]
+    assert not response.cookies
