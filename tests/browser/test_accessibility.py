@@ -15,6 +15,12 @@ def petition(page, site):
     page.goto(f"{site}/en/{campaign.slug}/")
 
 
+def petition_with_eci_thresholds(page, site):
+    campaign = make_campaign(eci_thresholds=True, signature_count=1500)
+    page.goto(f"{site}/en/{campaign.slug}/")
+    page.locator(".eci summary").click()
+
+
 def petition_in_german(page, site):
     campaign = make_campaign()
     page.goto(f"{site}/de/{campaign.slug}/")
@@ -102,6 +108,7 @@ def embed(page, site):
 
 PAGES = [
     petition,
+    petition_with_eci_thresholds,
     petition_in_german,
     form_with_errors,
     check_your_inbox,
