@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/petition
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv run test lint migrations-check bench clean
+.PHONY: venv run test lint migrations-check messages bench clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,15 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check .
+
+# The 24 official languages of the EU (settings.LANGUAGES). Needs GNU gettext.
+LANGUAGES := bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
+
+# Refresh locale/*/LC_MESSAGES/django.po from the source, then compile the .mo files (both are committed).
+messages: venv
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) --add-location=file --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages $(MESSAGES_IGNORE)
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run

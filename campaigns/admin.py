@@ -25,6 +25,7 @@ from signatures.fraud import fraud_report
 
 from . import services
 from .dashboard import campaign_dashboard
+from .embed import snippets_by_organisation
 from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
 
 VIEW_SIGNATURES = "signatures.view_signature"
@@ -77,7 +78,7 @@ class CampaignAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
         "status", "preview", "signature_count", "partner_counts", "count_updated_at", "closed_at", "created_at",
-        "updated_at",
+        "updated_at", "embed_snippets",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "preview", "summary", "body", "language", "image"]}),
@@ -86,6 +87,7 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Counts (folded from confirmations, read-only)"), {"fields": ["signature_count", "partner_counts",
                                                                          "count_updated_at"]}),
         (_("Staff and retention"), {"fields": ["staff_emails", "retention_days", "created_at", "updated_at"]}),
+        (_("Embed on partner websites"), {"fields": ["embed_snippets"]}),
     ]  # fmt: skip
     filter_horizontal = ["partners"]
     inlines = [MilestoneInline, TranslationInline]
@@ -251,4 +253,18 @@ class CampaignAdmin(admin.ModelAdmin):
             "admin/campaigns/campaign/fraud.html",
             _("Fraud view: %(title)s") % {"title": campaign.title},
             {"windows": windows, "now": timezone.now()},
+        )
+
+    @admin.display(description=_("Embed snippets"))
+    def embed_snippets(self, campaign):
+        """Per organisation, the HTML to paste into its website; signatures through it are credited to it."""
+        if not campaign.pk:
+            return _("Save the campaign first.")
+        snippets = snippets_by_organisation(campaign)
+        if not snippets:
+            return _("Add a lead or partner organisation to get its snippet.")
+        return format_html_join(
+            "",
+            '<p><strong>{}</strong></p><textarea readonly rows="4" cols="100" aria-label="{}">{}</textarea>',
+            ((organisation.name, f"Embed snippet for {organisation.name}", snippet) for organisation, snippet in snippets),
         )

@@ -1,9 +1,12 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_GOAL = 1_000_000
@@ -28,6 +31,16 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+@dataclass(frozen=True)
+class CampaignText:
+    """What a visitor reads of a campaign, and the language it is written in."""
+
+    title: str
+    summary: str
+    body: str
+    language: str
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -94,6 +107,27 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("campaigns:detail", kwargs={"slug": self.slug})
+
+    def text_in(self, language: str) -> CampaignText:
+        """Title, summary and body in that language, else in the campaign's own language."""
+        texts = self.__dict__.setdefault("_texts", {})
+        if language not in texts:
+            translation = None
+            if language != self.language:
+                if "translations" in getattr(self, "_prefetched_objects_cache", {}):
+                    translation = next((t for t in self.translations.all() if t.language == language), None)
+                else:
+                    translation = self.translations.filter(language=language).first()
+            if translation:
+                texts[language] = CampaignText(translation.title, translation.summary, translation.body, language)
+            else:
+                texts[language] = CampaignText(self.title, self.summary, self.body, self.language)
+        return texts[language]
+
+    @property
+    def translated(self) -> CampaignText:
+        """The text in the active language: the page's, or the signer's while an email renders."""
+        return self.text_in(get_language() or self.language)
 
     def phase(self, now=None) -> str:
         """draft, upcoming, open or closed, from status and the opening window."""

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from campaigns.views import campaign_image
 from petition import health, security
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("campaigns.api_urls")),
+    path("campaign-images/<slug:slug>/", campaign_image, name="campaign_image"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -96,6 +96,8 @@ class SignatureForm(forms.Form):
             self.fields["partner_consent"] = forms.BooleanField(
                 label=partner_consent_text(self.partner), required=False
             )
+        chosen_country = self.data.get("country") if self.is_bound else self.initial.get("country")
+        self.fields["postcode"].help_text = postcode_hint(chosen_country or "")
         if settings.RECAPTCHA_ENABLED:
             self.fields["captcha"] = make_captcha_field()
 
@@ -124,6 +126,10 @@ class SignatureForm(forms.Form):
                 if first:
                     attrs["autofocus"] = True
                     first = False
+
+    def postcode_hints(self) -> dict[str, str]:
+        """The hint per country with a known format ("" for the rest), for the page to show as the country changes."""
+        return {"": postcode_hint(""), **{country: postcode_hint(country) for country in postcodes.POSTCODE_FORMATS}}
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
@@ -188,6 +194,14 @@ def partner_consent_text(organisation) -> str:
     return gettext(
         "Keep me informed by email: %(organisation)s, who shared this petition with me, may contact me about its work."
     ) % {"organisation": organisation.name}
+
+
+def postcode_hint(country: str) -> str:
+    """The chosen country's postcode format, else when a postcode is needed at all."""
+    example = postcodes.example_postcode(country)
+    if example:
+        return gettext("For example: %(example)s") % {"example": example}
+    return gettext("Needed for countries that use postcodes.")
 
 
 def is_disposable(domain: str) -> bool:

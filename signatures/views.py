@@ -27,6 +27,12 @@ def sign(request, slug: str):
         return redirect("signatures:thanks", slug=campaign.slug)
     if not form.is_valid():
         return render(request, "campaigns/detail.html", petition_context(request, campaign, form), status=400)
+    record_signature(request, campaign, form)
+    return redirect("signatures:thanks", slug=campaign.slug)
+
+
+def record_signature(request, campaign, form: SignatureForm) -> None:
+    """Hand a valid form to the sign service, in the page's language, crediting the referring partner."""
     data = form.cleaned_data
     services.sign(
         campaign,
@@ -39,13 +45,12 @@ def sign(request, slug: str):
             contact_consent=data["contact_consent"],
             language=get_language() or settings.LANGUAGE_CODE,
             ip_hash=request_ip_hash(request),
-            partner=partner,
+            partner=form.partner,
             utm_source=data["utm_source"],
             utm_campaign=data["utm_campaign"],
             consents=form.consents(),
         ),
     )
-    return redirect("signatures:thanks", slug=campaign.slug)
 
 
 def thanks(request, slug: str):

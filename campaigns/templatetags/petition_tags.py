@@ -9,5 +9,6 @@ register = template.Library()
 def language_links(context) -> list[tuple[str, str, str]]:
     """(code, name in that language, this page's address in that language)."""
     request = context["request"]
-    path = request.get_full_path()
+    # A page answering a POST (a form with errors) switches to its GET address.
+    path = request.get_full_path() if request.method == "GET" else context.get("page_path", request.path)
     return [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES]

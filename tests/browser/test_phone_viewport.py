@@ -1,0 +1,55 @@
+"""On a 375 px wide phone every page fits the screen: nothing scrolls sideways."""
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from signatures.services import confirm_path, withdraw_path
+from tests.browser.helpers import fill_sign_form, has_horizontal_scroll
+from tests.factories import make_campaign, make_organisation, make_signature
+
+LONG_TITLE = "Stop the Gesichtserkennungsüberwachungsinfrastrukturausbaugesetz before it passes"
+LONG_BODY = (
+    "Read the draft at [https://example.org/a/very/long/address/that/does/not/break/anywhere/on/its/own]"
+    "(https://example.org/a/very/long/address/that/does/not/break/anywhere/on/its/own).\n\n"
+    "- Biometrische-Massenüberwachungsverbotsforderungen\n- a second point"
+)
+
+
+@pytest.fixture
+def phone(browser: Browser):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+def test_it_fits_a_phone_from_petition_to_confirmation(phone, site):
+    campaign = make_campaign(title=LONG_TITLE, body=LONG_BODY)
+    phone.goto(f"{site}/en/{campaign.slug}/")
+    assert phone.evaluate("() => window.innerWidth") == 375
+    assert not has_horizontal_scroll(phone)
+
+    phone.get_by_role("button", name="Sign").click()
+    expect(phone.get_by_role("alert")).to_be_visible()
+    assert not has_horizontal_scroll(phone)
+
+    fill_sign_form(phone, email="phone@example.org")
+    phone.get_by_role("button", name="Sign").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    assert not has_horizontal_scroll(phone)
+
+    signature = make_signature(campaign)
+    phone.goto(site + confirm_path(signature))
+    assert not has_horizontal_scroll(phone)
+    phone.goto(site + withdraw_path(signature))
+    assert not has_horizontal_scroll(phone)
+
+
+@pytest.mark.parametrize("path", ["/en/", "/de/{slug}/", "/en/{slug}/share/mastodon/", "/en/{slug}/embed/?via={via}"])
+def test_it_fits_a_phone_on_every_other_page(phone, site, path):
+    partner = make_organisation()
+    campaign = make_campaign(title=LONG_TITLE, body=LONG_BODY)
+    campaign.partners.add(partner)
+    phone.goto(site + path.format(slug=campaign.slug, via=partner.slug))
+    assert not has_horizontal_scroll(phone)

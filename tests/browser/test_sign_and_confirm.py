@@ -1,0 +1,29 @@
+from playwright.sync_api import Page, expect
+
+from campaigns.models import Campaign
+from signatures.models import Signature
+from tests.browser.helpers import confirm_link, fill_sign_form, reload_until_count, shown_count
+from tests.factories import make_campaign
+
+
+def test_it_signs_confirms_by_email_and_counts_the_signature(page: Page, signing_stack):
+    campaign = make_campaign(title="Ban biometric mass surveillance")
+    page.goto(f"{signing_stack.url}/en/{campaign.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ban biometric mass surveillance")
+    assert shown_count(page) == "0"
+
+    fill_sign_form(page, email="marie@example.org")
+    page.get_by_role("button", name="Sign").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    [message] = signing_stack.mailbox.wait_for("marie@example.org")
+    assert "Ban biometric mass surveillance" in message["Subject"]
+    assert Signature.objects.get().status == "pending"
+
+    page.goto(confirm_link(message))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
+
+    page.goto(f"{signing_stack.url}/en/{campaign.slug}/")
+    reload_until_count(page, "1")
+    assert Signature.objects.get().status == "confirmed"
+    assert Campaign.objects.get().signature_count == 1
