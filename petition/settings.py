@@ -352,6 +352,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # At DEBUG it prints whole template contexts (names, emails, tokens) on failed lookups.
+        "django.template": {"level": "INFO"},
         "django.server": {"level": "ERROR" if not DEBUG else "INFO"},
     },
 }

@@ -131,6 +131,10 @@ class SignatureForm(forms.Form):
         """The hint per country with a known format ("" for the rest), for the page to show as the country changes."""
         return {"": postcode_hint(""), **{country: postcode_hint(country) for country in postcodes.POSTCODE_FORMATS}}
 
+    @property
+    def has_captcha(self) -> bool:
+        return "captcha" in self.fields
+
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
 
