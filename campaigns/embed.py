@@ -8,14 +8,14 @@ the iframe fits its content.
 Cross-site framing rules out Django's CSRF cookie: browsers withhold a
 SameSite=Lax cookie from a cross-site iframe, and Safari and private windows
 withhold third-party cookies altogether. So the embed's sign step uses no
-cookie. It accepts a POST only when the browser says the form was submitted
-from a page of ours (Sec-Fetch-Site: same-origin, or an Origin header naming
-our site): a page on another site cannot forge either header, so it cannot
-submit signatures through its visitors' browsers. A POST without either
-header is refused too, so no browser is left unprotected.
+cookie: like the petition page's own form it relies on
+petition.crossorigin, which refuses a POST that the browser says came from
+another site (Sec-Fetch-Site, Origin or Referer); a page on another site
+cannot forge those, so it cannot submit signatures through its visitors'
+browsers.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from django.utils.translation import override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from petition.crossorigin import origin_of, posted_from_another_site
 from petition.ratelimits import over_limit
 
 from .httpcache import public_unless_personal
@@ -33,13 +34,6 @@ from .models import Campaign, Organisation
 from .views import get_visible_campaign, petition_context, referring_partner, sign_form_initial
 
 HEIGHT_MESSAGE = "petition-embed:height"
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ""
-    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def frame_ancestors(partner: Organisation | None) -> str:
@@ -56,16 +50,6 @@ def framed(response, partner: Organisation | None):
     response.xframe_options_exempt = True
     response["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors(partner)}"
     return response
-
-
-def submitted_from_our_page(request) -> bool:
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        return origin.lower() in {origin_of(request.build_absolute_uri("/")), origin_of(settings.SITE_URL)}
-    return False
 
 
 def embed_url(name: str, campaign: Campaign, partner: Organisation | None) -> str:
@@ -95,7 +79,7 @@ def embed_form(request, slug: str):
     return framed(render(request, "campaigns/embed.html", embed_context(request, campaign, form, partner)), partner)
 
 
-@csrf_exempt  # protected by submitted_from_our_page instead; see the module's docstring
+@csrf_exempt  # protected by petition.crossorigin instead; see the module's docstring
 @require_POST
 def embed_sign(request, slug: str):
     from signatures.forms import SignatureForm
@@ -104,7 +88,7 @@ def embed_sign(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     partner = referring_partner(campaign, request.GET.get("via", "") or request.POST.get("via", ""))
     context = {"campaign": campaign, "text": campaign.translated, "partner": partner}
-    if not submitted_from_our_page(request):
+    if posted_from_another_site(request):
         context["problem"] = "refused"
         return framed(render(request, "campaigns/embed_problem.html", context, status=403), partner)
     if not campaign.accepts_signatures():

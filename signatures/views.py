@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.views import get_visible_campaign, petition_context, referring_partner
+from petition.crossorigin import same_origin_post
 from petition.ratelimits import over_limit, request_ip_hash
 from petition.security import recaptcha_step
 
@@ -13,6 +14,7 @@ from .forms import SignatureForm
 
 
 @require_POST
+@same_origin_post
 @recaptcha_step
 def sign(request, slug: str):
     campaign = get_visible_campaign(request, slug)

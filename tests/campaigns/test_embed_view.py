@@ -70,9 +70,9 @@ def test_it_accepts_an_origin_header_naming_our_site_when_sec_fetch_site_is_abse
         {"sec-fetch-site": "same-site", "origin": "https://other.testserver"},
         {"origin": "https://attacker.example"},
         {"origin": "null"},
-        {},
+        {"referer": "https://attacker.example/page.html"},
     ],
-    ids=["cross-site", "same-site", "foreign-origin", "null-origin", "no-headers"],
+    ids=["cross-site", "same-site", "foreign-origin", "null-origin", "foreign-referer"],
 )
 def test_it_refuses_a_signature_not_posted_from_our_own_page(client, headers):
     campaign = make_campaign()

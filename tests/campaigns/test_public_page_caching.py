@@ -46,23 +46,25 @@ def test_a_petition_page_without_a_form_is_cacheable(client, settings, phase):
     assert_shared_cacheable(response, 7)
 
 
-def test_an_open_petition_page_carries_a_csrf_token_so_stays_private(client):
+def test_an_open_petition_page_with_its_sign_form_is_cacheable_because_the_form_holds_nothing_personal(
+    client, settings
+):
+    settings.PUBLIC_PAGE_SECONDS = 5
     campaign = make_campaign()
 
     response = client.get(campaign.get_absolute_url())
 
-    assert b"csrfmiddlewaretoken" in response.content
-    assert "csrftoken" in response.cookies
-    assert_private(response)
+    assert b'class="sign-form"' in response.content
+    assert_shared_cacheable(response, 5)
 
 
-def test_a_visitor_who_already_has_a_csrf_cookie_still_gets_a_private_page(client):
+def test_a_form_with_errors_is_never_cached(client):
     campaign = make_campaign()
-    client.get(campaign.get_absolute_url())
 
-    response = client.get(campaign.get_absolute_url())
+    response = client.post(f"/en/{campaign.slug}/sign/", {"first_name": "Ada"})
 
-    assert_private(response)
+    assert response.status_code == 400
+    assert "public" not in response.get("Cache-Control", "")
 
 
 def test_a_staff_preview_of_a_draft_stays_private(client):

@@ -92,9 +92,11 @@ def test_it_rejects_right_to_left_overrides_in_names(client, campaign):
     assert "hidden characters" in response.content.decode()
 
 
-def test_it_ignores_a_csrf_less_post_with_a_plain_403():
+def test_it_refuses_a_post_from_another_site_with_a_plain_403():
     campaign = make_campaign()
 
-    response = Client(enforce_csrf_checks=True).post(sign_url(campaign), sign_data())
+    response = Client(enforce_csrf_checks=True).post(
+        sign_url(campaign), sign_data(), HTTP_ORIGIN="https://elsewhere.example"
+    )
 
     assert response.status_code == 403
