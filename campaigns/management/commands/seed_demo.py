@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from campaigns.models import Campaign, Organisation
+from campaigns.models import Campaign, CampaignTranslation, Organisation
 from campaigns.services import add_default_milestones
 
 DEMO_SLUG = "ban-biometric-mass-surveillance"
@@ -23,6 +23,42 @@ We call on the European Union to **ban biometric mass surveillance** in publicly
 A European Citizens' Initiative with one million verified signatures obliges the European Commission to respond. Every confirmed signature brings us closer.
 
 Read more at [our coalition's site](https://example.org/)."""
+
+
+DEMO_TRANSLATIONS = {
+    "de": (
+        "Biometrische Massenüberwachung in der EU verbieten",
+        "Eine Million Europäerinnen und Europäer fordern von der EU ein Verbot von Gesichtserkennung und anderer "
+        "biometrischer Massenüberwachung im öffentlichen Raum.",
+        """Regierungen und Unternehmen in ganz Europa führen Gesichtserkennung und andere biometrische Überwachung auf unseren Straßen, in Bahnhöfen und Stadien ein. Kameras, die alle Vorbeigehenden identifizieren, behandeln uns alle als Verdächtige.
+
+Wir fordern die Europäische Union auf, **biometrische Massenüberwachung** in öffentlich zugänglichen Räumen **zu verbieten**:
+
+- keine Gesichtserkennung von Menschen im öffentlichen Raum, weder in Echtzeit noch im Nachhinein;
+- keine Emotionserkennung oder biometrische Kategorisierung durch Polizei, Arbeitgeber oder Schulen;
+- kein öffentliches Geld für Technologien, die Menschen anhand ihres Körpers verfolgen.
+
+## Warum Ihre Unterschrift zählt
+
+Eine Europäische Bürgerinitiative mit einer Million bestätigter Unterschriften verpflichtet die Europäische Kommission zu einer Antwort. Jede bestätigte Unterschrift bringt uns näher ans Ziel.""",
+    ),
+    "fr": (
+        "Interdire la surveillance biométrique de masse dans l’UE",
+        "Un million d’Européennes et d’Européens demandent à l’UE d’interdire la reconnaissance faciale et toute "
+        "autre surveillance biométrique de masse dans l’espace public.",
+        """Partout en Europe, gouvernements et entreprises déploient la reconnaissance faciale et d’autres formes de surveillance biométrique dans nos rues, nos gares et nos stades. Des caméras qui identifient chaque passant font de chacun et chacune d’entre nous un suspect.
+
+Nous demandons à l’Union européenne d’**interdire la surveillance biométrique de masse** dans les espaces accessibles au public :
+
+- aucune reconnaissance faciale des personnes dans l’espace public, en temps réel ou a posteriori ;
+- aucune reconnaissance des émotions ni catégorisation biométrique par la police, les employeurs ou les écoles ;
+- pas d’argent public pour des technologies qui pistent les personnes par leur corps.
+
+## Pourquoi votre signature compte
+
+Une initiative citoyenne européenne réunissant un million de signatures vérifiées oblige la Commission européenne à répondre. Chaque signature confirmée nous rapproche du but.""",
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -59,6 +95,10 @@ class Command(BaseCommand):
         campaign.partners.add(partner)
         if created:
             add_default_milestones(campaign)
+        for language, (title, summary, body) in DEMO_TRANSLATIONS.items():
+            CampaignTranslation.objects.get_or_create(
+                campaign=campaign, language=language, defaults={"title": title, "summary": summary, "body": body}
+            )
 
         User = get_user_model()
         password = secrets.token_urlsafe(12)
