@@ -6,12 +6,22 @@ form carries one, so an open petition's page stays private), no session
 (staff previews), no flash message, no cookie. Everything else is marked
 private so no shared cache keeps it. The JSON API is the cheap way to watch
 a count climb; see campaigns.api.
+
+The same pages are also kept server-side, in the cache, for
+PUBLIC_PAGE_CACHE_SECONDS: on a viral day the petition page is rendered once
+per few seconds per address and language instead of once per visitor.
+Visitors with a session (staff) always get a fresh page.
 """
 
+import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+PAGE_CACHE_PREFIX = "public-page:"
 
 
 def is_personal(request, response) -> bool:
@@ -29,13 +39,32 @@ def is_personal(request, response) -> bool:
 def public_unless_personal(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        key = page_cache_key(request)
+        if key:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()  # what the page puts in it is known only once it is rendered
         if request.method in ("GET", "HEAD") and response.status_code == 200 and not is_personal(request, response):
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_SECONDS)
+            if key:
+                cache.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
         else:
             patch_cache_control(response, private=True, no_cache=True)
         return response
 
     return wrapper
+
+
+def page_cache_key(request) -> str | None:
+    """Where a visitor's page is kept server-side; None when it must not be (staff, writes, switched off)."""
+    if (
+        settings.PUBLIC_PAGE_CACHE_SECONDS <= 0
+        or request.method not in ("GET", "HEAD")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+    ):
+        return None
+    address = f"{request.method}|{request.get_host()}|{get_language()}|{request.get_full_path()}"
+    return PAGE_CACHE_PREFIX + hashlib.sha256(address.encode()).hexdigest()

@@ -189,6 +189,7 @@ COUNT_STALE_SECONDS = envint("COUNT_STALE_SECONDS", 60)  # stale-while-revalidat
 COUNT_CACHE_SECONDS = envint("COUNT_CACHE_SECONDS", 10)  # server-side copy of the API's JSON
 COUNT_POLL_SECONDS = envint("COUNT_POLL_SECONDS", 10)  # petition page refresh with JavaScript
 PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", 5)  # shared caching of pages with nothing personal
+PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", PUBLIC_PAGE_SECONDS)  # the same, kept server-side
 CELERY_BEAT_SCHEDULE = {
     "send-due-emails": {"task": "signatures.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "fold-counts": {

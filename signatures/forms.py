@@ -2,6 +2,9 @@ from disposable_email_domains import blocklist
 from django import forms
 from django.conf import settings
 from django.core.validators import EmailValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -34,6 +37,27 @@ def validate_person_name(value: str) -> str:
     return name
 
 
+class PlainSelect(forms.Select):
+    """A select whose options are written out in Python.
+
+    The country list has some 250 options, and rendering a template for each
+    was most of the cost of drawing the petition page.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
 class SignatureForm(forms.Form):
     first_name = forms.CharField(
         label=_("First name"),
@@ -55,7 +79,7 @@ class SignatureForm(forms.Form):
     )
     country = forms.ChoiceField(
         label=_("Country"),
-        widget=forms.Select(attrs={"autocomplete": "country"}),
+        widget=PlainSelect(attrs={"autocomplete": "country"}),
         error_messages={
             "required": _("Please choose your country."),
             "invalid_choice": _("Please choose your country from the list."),

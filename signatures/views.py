@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaigns.httpcache import public_unless_personal
 from campaigns.views import get_visible_campaign, petition_context, referring_partner
 from petition.crossorigin import same_origin_post
 from petition.ratelimits import over_limit, request_ip_hash
@@ -55,6 +56,7 @@ def record_signature(request, campaign, form: SignatureForm) -> None:
     )
 
 
+@public_unless_personal
 def thanks(request, slug: str):
     """The same page whether the address was new, pending or confirmed."""
     campaign = get_visible_campaign(request, slug)

@@ -61,6 +61,8 @@ def test_settings(settings):
     settings.SITE_URL = "http://testserver"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.RECAPTCHA_ENABLED = False
+    # Tests read pages right after changing what they show; the server-side page cache has its own tests.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     return settings
 
 

@@ -97,3 +97,44 @@ def test_a_page_that_showed_a_message_stays_private(rf):
     request._messages = CookieStorage(request)
 
     assert_private(view(request))
+
+
+def test_the_server_keeps_a_public_page_for_a_few_seconds_and_renders_it_once(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 5
+    campaign = make_campaign(title="Before")
+    first = client.get(campaign.get_absolute_url())
+    Campaign.objects.filter(pk=campaign.pk).update(title="After")
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(campaign.get_absolute_url())
+
+    assert b"Before" in second.content and b"After" not in second.content
+    assert second.content == first.content
+    assert len(queries) == 0
+    assert second["Cache-Control"] == "public, max-age=5"
+    assert b"After" in client.get(campaign.get_absolute_url() + "?via=x").content  # another address
+
+
+def test_the_server_cache_never_serves_staff_a_stale_or_a_visitors_page(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 5
+    campaign = make_campaign(title="Before")
+    client.get(campaign.get_absolute_url())
+    Campaign.objects.filter(pk=campaign.pk).update(title="After")
+    staff = get_user_model().objects.create_user("staff2", password="x" * 16, is_staff=True)
+    client.force_login(staff)
+
+    assert b"After" in client.get(campaign.get_absolute_url()).content
+
+
+def test_the_server_cache_keeps_neither_errors_nor_form_errors(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 5
+    campaign = make_campaign()
+    client.post(f"/en/{campaign.slug}/sign/", {"first_name": "Ada"})
+    page = client.get(campaign.get_absolute_url())
+    assert b"error-summary" not in page.content
+    assert client.get("/en/no-such-petition/").status_code == 404
+    make_campaign(slug="no-such-petition")
+    assert client.get("/en/no-such-petition/").status_code == 200
