@@ -1,5 +1,7 @@
 # `make run` serves the demo petition embedded (SQLite, eager tasks, console email).
 # `make test` runs the whole suite against real PostgreSQL and Redis.
+# `make bench` starts the production configuration on loopback and prints the benchmark table
+# (docs/BENCHMARKS.md; BENCH_QUICK=1 for a seconds-long run).
 
 PYTHON ?= python3
 VENV := .venv
@@ -39,6 +41,9 @@ MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=
 messages: venv
 	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) --add-location=file --no-obsolete $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages $(MESSAGES_IGNORE)
+
+bench: venv
+	$(BIN)/python -m bench.run
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,1 @@
+"""Load and scale benchmarks of the production configuration, run by `make bench`."""
