@@ -41,10 +41,13 @@ def setup_django(env: dict) -> None:
     logging.getLogger("campaigns.services").setLevel(logging.ERROR)
 
 
-def terminate_on_sigterm() -> None:
+def stop_cleanly_on_signals() -> None:
+    """Ctrl-C, TERM and HUP all unwind through the finally that stops the stack."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGHUP, handler)
 
@@ -53,7 +56,7 @@ def main() -> int:
     config = Config.from_env()
     run_dir = RESULTS_DIR / time.strftime("%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
-    terminate_on_sigterm()
+    stop_cleanly_on_signals()
     log(config.describe())
     stack = Stack(
         database_url=config.database_url,
