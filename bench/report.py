@@ -7,7 +7,16 @@ from dataclasses import asdict, dataclass, field
 
 from .cpu import CORES, CpuUsage
 
-CPU_COLUMNS = ("gunicorn", "celery worker", "celery beat", "postgres", "redis (shared)", "smtp sink", "load generator")
+CPU_COLUMNS = (
+    "gunicorn",
+    "celery worker",
+    "celery beat",
+    "postgres",
+    "redis (shared)",
+    "smtp sink",
+    "load generator",
+    "export + psql",
+)
 
 
 @dataclass

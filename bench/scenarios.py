@@ -6,6 +6,7 @@ taken per pair and then its median reported. Between runs the Celery queue
 is left to drain, so one run's emails do not eat the next run's CPU.
 """
 
+import json
 import os
 import secrets
 import subprocess
@@ -597,20 +598,24 @@ class Bench:
     # Export ----------------------------------------------------------------------------------
 
     def export(self) -> None:
+        scenario = f"export {self.config.large_rows:,} rows"
+        target = "≤ 2x psql \\copy time, ≤ 150 MB"
         if not EXPORT_SCRIPT.exists():
-            self.rows.append(
-                unavailable(
-                    f"export {self.config.large_rows:,} rows",
-                    "bench/export_bench.py (issue 5) has not landed",
-                    "≤ 2x psql \\copy time, ≤ 150 MB",
-                )
-            )
+            self.rows.append(unavailable(scenario, "bench/export_bench.py (issue 5) has not landed", target))
             return
-        self.ensure_large()
-        rows = self.signature_rows()
-        self.log(f"scenario: export {rows:,} rows against psql \\copy (bench/export_bench.py)")
+        self.log(f"scenario: {scenario} against psql \\copy (bench/export_bench.py)")
+        start = self.sampler.snapshot()
+        children_before = os.times()
         completed = subprocess.run(
-            [sys.executable, str(EXPORT_SCRIPT), "--slug", BENCH_SLUG, "--repeats", str(self.config.export_repeats)],
+            [
+                sys.executable,
+                str(EXPORT_SCRIPT),
+                "--rows",
+                str(self.config.large_rows),
+                "--repeat",
+                str(self.config.export_repeats),
+                "--json",
+            ],
             cwd=EXPORT_SCRIPT.parent.parent,
             env=self.stack.product_environment(),
             capture_output=True,
@@ -618,11 +623,39 @@ class Bench:
             timeout=1800,
             check=False,
         )
-        self.rows.append(self.export_row(rows, completed))
-
-    def export_row(self, rows: int, completed: subprocess.CompletedProcess) -> Row:
-        scenario = f"export {rows:,} rows"
-        if completed.returncode != 0:
-            tail = (completed.stderr or completed.stdout).strip().splitlines()[-1:] or ["no output"]
-            return unavailable(scenario, f"bench/export_bench.py failed: {tail[0][:200]}")
-        return Row(scenario=scenario, figure=completed.stdout.strip()[-500:], target="≤ 2x psql \\copy time, ≤ 150 MB")
+        usage = self.sampler.usage(start, self.sampler.snapshot())
+        children_after = os.times()
+        # The export and psql run as children of the script the harness waits for.
+        usage.core_seconds["export + psql"] = (children_after.children_user + children_after.children_system) - (
+            children_before.children_user + children_before.children_system
+        )
+        try:
+            outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+            export, psql = outcome["export"], outcome["psql_copy"]
+        except (IndexError, KeyError, ValueError):
+            tail = (completed.stderr or completed.stdout or "no output").strip().splitlines()[-1][:200]
+            self.rows.append(unavailable(scenario, f"bench/export_bench.py failed ({completed.returncode}): {tail}", target))
+            return
+        median_ratio = export["median_seconds"] / psql["median_seconds"] if psql["median_seconds"] else None
+        time_ok = median_ratio is not None and median_ratio <= EXPORT_TIME_TARGET
+        rss_ok = export["peak_rss_mb"] <= EXPORT_RSS_TARGET_MB
+        why = []
+        if not time_ok and median_ratio is not None:
+            why.append(f"{median_ratio:.2f}x is {100 * (median_ratio / EXPORT_TIME_TARGET - 1):.0f}% over 2x")
+        if not rss_ok:
+            why.append(f"{export['peak_rss_mb']:.0f} MB is {export['peak_rss_mb'] - EXPORT_RSS_TARGET_MB:.0f} MB over")
+        self.rows.append(
+            Row(
+                scenario=f"export {outcome['rows']:,} rows ({outcome['purpose']})",
+                figure=f"{export['median_seconds']:.2f} s median (best {export['best_seconds']:.2f} s) of "
+                f"{outcome['repeat']}; peak RSS {export['peak_rss_mb']:.0f} MB",
+                baseline=f"psql \\copy of the same columns: {psql['median_seconds']:.2f} s median "
+                f"(best {psql['best_seconds']:.2f} s), {psql['peak_rss_mb']:.0f} MB",
+                ratio="n/a" if median_ratio is None else f"{median_ratio:.2f}x time (best/best {outcome['time_ratio']:.2f}x)",
+                target=target,
+                verdict=verdict(time_ok and rss_ok, "; ".join(why)),
+                limited_by=usage.limiter(),
+                cpu=cpu_summary(usage),
+                details=outcome,
+            )
+        )
