@@ -299,6 +299,8 @@ class EndToEndResult:
     signed: int = 0
     sign_errors: int = 0
     confirmed: int = 0
+    # Including the warm-up: what the CPU measured over the whole run paid for.
+    confirmed_whole_run: int = 0
     confirm_errors: int = 0
     delivered: int = 0
     freshness: list[float] = field(default_factory=list)
@@ -457,6 +459,7 @@ async def end_to_end(
             *(signer() for _ in range(signers)), *(clicker() for _ in range(clickers)), tail_sink(), prober()
         )
     result.seconds = duration
+    result.confirmed_whole_run = confirmed_total
     reader.close()
     return result
 

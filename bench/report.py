@@ -29,6 +29,7 @@ class Row:
     verdict: str = "—"
     limited_by: str = "—"
     cpu: dict = field(default_factory=dict)
+    cost: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
 
 
@@ -51,6 +52,30 @@ def cpu_summary(usage: CpuUsage | None) -> dict:
         "machine_percent_of_all_cores": round(usage.machine_percent(), 1),
         "percent_of_one_core": {name: round(value, 1) for name, value in shares.items()},
         "other_percent_of_one_core": round(usage.other_percent_of_core(), 1),
+    }
+
+
+SERVER_GROUPS = ("gunicorn", "postgres")
+
+
+def cost_summary(usage: CpuUsage, runs: list, baseline_usage: CpuUsage, baseline_runs: list) -> dict:
+    """Server CPU milliseconds per completed operation, product and baseline.
+
+    Unlike throughput this hardly moves when other work shares the machine,
+    so baseline/product cost is the ratio a dedicated server would show.
+    """
+
+    def per_op(cpu: CpuUsage, completed: int) -> float | None:
+        if not completed:
+            return None
+        return 1000.0 * sum(cpu.core_seconds.get(name, 0.0) for name in SERVER_GROUPS) / completed
+
+    product = per_op(usage, sum(r.completed for r in runs))
+    baseline = per_op(baseline_usage, sum(r.completed for r in baseline_runs))
+    return {
+        "product_ms_per_op": None if product is None else round(product, 2),
+        "baseline_ms_per_op": None if baseline is None else round(baseline, 2),
+        "cost_ratio": round(baseline / product, 3) if product and baseline else None,
     }
 
 
@@ -96,17 +121,26 @@ def markdown_table(rows: list[Row]) -> str:
 
 def cpu_table(rows: list[Row]) -> str:
     lines = [
-        "| scenario | machine (all cores) | " + " | ".join(CPU_COLUMNS) + " | other | limited by |",
-        "|---|---|" + "---|" * len(CPU_COLUMNS) + "---|---|",
+        "| scenario | machine (all cores) | "
+        + " | ".join(CPU_COLUMNS)
+        + " | other | server CPU per op (gunicorn + postgres), bare | cost ratio | limited by |",
+        "|---|---|" + "---|" * len(CPU_COLUMNS) + "---|---|---|---|",
     ]
     for row in rows:
         if not row.cpu:
             continue
         shares = row.cpu["percent_of_one_core"]
         cells = " | ".join(f"{shares.get(name, 0.0):.0f}%" for name in CPU_COLUMNS)
+        cost, ratio = "—", "—"
+        if row.cost.get("product_ms_per_op") is not None:
+            cost = f"{row.cost['product_ms_per_op']:.1f} ms"
+            if row.cost.get("baseline_ms_per_op") is not None:
+                cost += f", bare {row.cost['baseline_ms_per_op']:.1f} ms"
+        if row.cost.get("cost_ratio") is not None:
+            ratio = f"{row.cost['cost_ratio']:.2f}x"
         lines.append(
             f"| {row.scenario} | {row.cpu['machine_percent_of_all_cores']:.0f}% | {cells} | "
-            f"{row.cpu['other_percent_of_one_core']:.0f}% | {row.limited_by} |"
+            f"{row.cpu['other_percent_of_one_core']:.0f}% | {cost} | {ratio} | {row.limited_by} |"
         )
     return "\n".join(lines)
 

@@ -38,7 +38,7 @@ def setup_django(env: dict) -> None:
     django.setup()
     # The seeder writes rows already flagged as counted and lets reconcile set
     # the totals, which reconcile rightly reports as corrections: expected here.
-    logging.getLogger("campaigns.services").setLevel(logging.ERROR)
+    logging.getLogger("campaigns.counting").setLevel(logging.ERROR)
 
 
 def stop_cleanly_on_signals() -> None:

@@ -22,15 +22,16 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from campaigns.counting import fold_counts, lock_campaign_counts, reconcile_counts
 from campaigns.models import Campaign, Organisation
-from campaigns.services import add_default_milestones, fold_counts, lock_campaign_counts, reconcile_counts
+from campaigns.services import add_default_milestones
 from signatures.models import Signature
 
 from . import loadgen
 from .baselines import CACHED_VALUE_KEY, CREATE_TABLE_SQL
 from .config import Config
 from .cpu import CpuSampler, CpuUsage
-from .report import Row, cpu_summary, unavailable, verdict
+from .report import Row, cost_summary, cpu_summary, unavailable, verdict
 from .seeding import insert_signatures
 from .stack import Stack
 from .stats import Figure, ratios
@@ -56,6 +57,8 @@ EXPORT_TIME_TARGET = 2.0
 EXPORT_RSS_TARGET_MB = 150.0
 ADMIN_TARGET_MS = 300.0
 GROWTH_TARGET = 0.9
+# Everything a signature costs on the server side, from page to counted.
+STACK_GROUPS = ("gunicorn", "celery worker", "celery beat", "postgres", "redis (shared)", "smtp sink")
 
 
 def shortfall(value: float, target: float, unit: str = "x") -> str:
@@ -204,9 +207,10 @@ class Bench:
         baseline = loadgen.baseline_sign_flow()
         self.warm_up(baseline, product)
         self.settle("sign warm-up")
-        runs = {"product": [], "baseline": [], "cpu": CpuUsage(), "drain_s": []}
+        runs = {"product": [], "baseline": [], "cpu": CpuUsage(), "baseline_cpu": CpuUsage(), "drain_s": []}
         for _ in range(self.config.repeats):
-            base_result, _ = self.loop("baseline sign", baseline, duration)
+            base_result, base_usage = self.loop("baseline sign", baseline, duration)
+            runs["baseline_cpu"].add(base_usage)
             result, usage = self.loop("sign", product, duration)
             runs["baseline"].append(base_result)
             runs["product"].append(result)
@@ -249,6 +253,7 @@ class Bench:
             verdict=verdict(met, "; ".join(why)),
             limited_by=runs["cpu"].limiter(),
             cpu=cpu_summary(runs["cpu"]),
+            cost=cost_summary(runs["cpu"], runs["product"], runs["baseline_cpu"], runs["baseline"]),
             details={
                 "product_runs": [r.summary() for r in runs["product"]],
                 "baseline_runs": [r.summary() for r in runs["baseline"]],
@@ -269,9 +274,10 @@ class Bench:
         baseline = loadgen.baseline_link_flow()
         self.warm_up(baseline, product)
         self.settle("confirm warm-up")
-        product_runs, baseline_runs, cpu = [], [], CpuUsage()
+        product_runs, baseline_runs, cpu, baseline_cpu = [], [], CpuUsage(), CpuUsage()
         for _ in range(self.config.repeats):
-            base_result, _ = self.loop("baseline link", baseline, self.config.duration)
+            base_result, base_usage = self.loop("baseline link", baseline, self.config.duration)
+            baseline_cpu.add(base_usage)
             result, usage = self.loop("confirm", product, self.config.duration)
             baseline_runs.append(base_result)
             product_runs.append(result)
@@ -299,6 +305,7 @@ class Bench:
                 verdict=verdict(met, shortfall(ratio.median, CONFIRM_TARGET) if ratio.available and not met else ""),
                 limited_by=cpu.limiter(),
                 cpu=cpu_summary(cpu),
+                cost=cost_summary(cpu, product_runs, baseline_cpu, baseline_runs),
                 details={
                     "product_runs": [r.summary() for r in product_runs],
                     "baseline_runs": [r.summary() for r in baseline_runs],
@@ -315,10 +322,16 @@ class Bench:
             targets["count API"] = loadgen.fetch(self.count_api, "count API")
         baseline = loadgen.fetch("/__bench__/cached/", "bare cached value")
         self.warm_up(baseline, *targets.values())
-        runs = {"baseline": [], **{name: [] for name in targets}, "cpu": {name: CpuUsage() for name in targets}}
+        runs = {
+            "baseline": [],
+            **{name: [] for name in targets},
+            "cpu": {name: CpuUsage() for name in targets},
+            "baseline_cpu": CpuUsage(),
+        }
         for _ in range(self.config.repeats):
-            base_result, _ = self.loop("baseline cached", baseline, duration)
+            base_result, base_usage = self.loop("baseline cached", baseline, duration)
             runs["baseline"].append(base_result)
+            runs["baseline_cpu"].add(base_usage)
             for name, operation in targets.items():
                 result, usage = self.loop(name, operation, duration)
                 runs[name].append(result)
@@ -340,6 +353,7 @@ class Bench:
             verdict=verdict(met, shortfall(ratio.median, READ_TARGET) if ratio.available and not met else ""),
             limited_by=runs["cpu"][name].limiter(),
             cpu=cpu_summary(runs["cpu"][name]),
+            cost=cost_summary(runs["cpu"][name], runs[name], runs["baseline_cpu"], runs["baseline"]),
             details={
                 "runs": [r.summary() for r in runs[name]],
                 "baseline_runs": [r.summary() for r in runs["baseline"]],
@@ -393,6 +407,18 @@ class Bench:
         delivered = Figure([float(r.delivered) for r in results])
         errors = sum(r.sign_errors + r.confirm_errors for r in results)
         met = per_hour.available and per_hour.median >= E2E_TARGET_PER_HOUR
+        whole = sum(r.confirmed_whole_run for r in results)
+        stack_seconds = sum(cpu.core_seconds.get(name, 0.0) for name in STACK_GROUPS)
+        cost = {}
+        limited_by = cpu.limiter()
+        if whole:
+            per_signature_ms = 1000.0 * stack_seconds / whole
+            cores_needed = per_signature_ms / 1000.0 * E2E_TARGET_PER_HOUR / 3600.0
+            cost = {"product_ms_per_op": round(per_signature_ms, 2), "cores_for_target": round(cores_needed, 1)}
+            limited_by += (
+                f"; the whole stack spends {per_signature_ms:.0f} ms CPU per signed+confirmed signature, "
+                f"so 1,000,000/h needs about {cores_needed:.0f} cores"
+            )
         self.rows.append(
             Row(
                 scenario="end to end (sign → email → click)",
@@ -400,8 +426,9 @@ class Bench:
                 f"{delivered.text('{:.0f}')} emails delivered per {self.config.e2e_duration:g} s run; {errors} errors",
                 target="≥ 1,000,000/h",
                 verdict=verdict(met, shortfall(per_hour.median, E2E_TARGET_PER_HOUR, "/h") if per_hour.available and not met else ""),
-                limited_by=cpu.limiter(),
+                limited_by=limited_by,
                 cpu=cpu_summary(cpu),
+                cost=cost,
                 details={"runs": [r.summary() for r in results]},
             )
         )
