@@ -27,6 +27,19 @@ PYTHON = sys.executable
 BIN_DIR = Path(PYTHON).parent
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_the_harness() -> None:
+    """In the child before exec: be sent SIGTERM if the harness itself is killed outright."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 class StackError(RuntimeError):
     """A service of the benchmark's stack did not start or answer."""
 
@@ -161,7 +174,13 @@ class Stack:
     def spawn(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
         log = open(self.run_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it until stopped
         process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_the_harness,
         )
         log.close()
         self.processes[name] = process
