@@ -43,7 +43,7 @@ def _column_expressions(
     }
     columns, expressions, params = [], [], []
     for model_field in Signature._meta.concrete_fields:
-        if model_field.primary_key:
+        if model_field.primary_key or getattr(model_field, "generated", False):
             continue
         if model_field.name in special:
             expression, values = special[model_field.name]
