@@ -100,7 +100,9 @@ class CpuUsage:
         if loadgen >= 90.0:
             return f"load generator (one core at {loadgen:.0f}%); machine {machine:.0f}%"
         if machine >= 85.0:
-            return f"CPU: machine {machine:.0f}% busy; top {top_text}"
+            other = self.other_percent_of_core()
+            shared = f", {other:.0f}% of a core of it other work on the machine" if other >= 25.0 else ""
+            return f"CPU: machine {machine:.0f}% busy{shared}; top {top_text}"
         return f"not CPU (machine {machine:.0f}%): latency/concurrency; top {top_text}"
 
 
