@@ -1,10 +1,12 @@
 """A small asyncio load generator that behaves like browsers behind a TLS proxy.
 
 Every flow is a fresh visitor: it loads the page, takes the CSRF cookie and
-the form's hidden token, posts, and follows the redirect. Requests carry what
-the production proxy adds (X-Forwarded-Proto: https, and an X-Forwarded-For
-address unique to the visitor, from the IPv6 documentation range), so Secure
-cookies, the Origin check and per-address rate limits behave as in production.
+the form's hidden token when the page has one, posts with the headers a
+browser sends (Origin, Sec-Fetch-Site), and follows the redirect. Requests
+carry what the production proxy adds (X-Forwarded-Proto: https, and an
+X-Forwarded-For address unique to the visitor, from the IPv6 documentation
+range), so Secure cookies, the origin checks and per-address rate limits
+behave as in production.
 
 Only 127.0.0.1 is ever targeted, and every loop stops at its deadline and at
 its maximum count, whichever comes first.
@@ -61,6 +63,7 @@ class Visitor:
         self.base_url = base_url
         self.number = number if number is not None else next(_visitor_numbers)
         self.cookies: dict[str, str] = {}
+        self.visited = False
 
     def headers(self, extra: dict | None = None) -> dict:
         headers = {
@@ -68,6 +71,8 @@ class Visitor:
             "X-Forwarded-Proto": "https",
             "X-Forwarded-For": visitor_address(self.number),
             "Accept-Language": "en",
+            # The first page is typed or followed from elsewhere; everything after is the site's own.
+            "Sec-Fetch-Site": "same-origin" if self.visited else "none",
         }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -84,6 +89,7 @@ class Visitor:
                 allow_redirects=False,
             ) as response:
                 body = await response.read()
+                self.visited = True
                 for name, morsel in response.cookies.items():
                     self.cookies[name] = morsel.value
                 if response.status not in expect:
@@ -102,12 +108,18 @@ class Visitor:
     async def post(self, path: str, data: dict, step: str, expect: tuple[int, ...] = (302,)):
         return await self.request("POST", path, step, expect, data=data)
 
-    async def load_form(self, path: str, step: str) -> str:
+    async def load_form(self, path: str, step: str, *, token_required: bool = True) -> dict:
+        """Load a page with a form; the CSRF field to post back, when the page has one."""
         _, _, body = await self.get(path, step)
-        match = CSRF_INPUT.search(body.decode("utf-8", "replace"))
-        if not match or "csrftoken" not in self.cookies:
+        text = body.decode("utf-8", "replace")
+        if "<form" not in text:
+            raise FlowError(f"{step}: no form in the page")
+        match = CSRF_INPUT.search(text)
+        if match and "csrftoken" in self.cookies:
+            return {"csrfmiddlewaretoken": match.group(1)}
+        if token_required:
             raise FlowError(f"{step}: no CSRF token in the page")
-        return match.group(1)
+        return {}
 
     async def follow(self, headers, step: str):
         location = headers.get("Location", "")
@@ -211,8 +223,10 @@ def sign_flow(page_path: str, sign_path: str, email_tag: str) -> Operation:
 
     async def operation(session, base_url):
         visitor = Visitor(session, base_url)
-        token = await visitor.load_form(page_path, "petition page")
-        form = {"csrfmiddlewaretoken": token, **signer_details(visitor.number, email_tag)}
+        # The petition page may carry no per-visitor token (it is shared-cacheable;
+        # the sign view checks the browser's origin headers instead).
+        token = await visitor.load_form(page_path, "petition page", token_required=False)
+        form = {**token, **signer_details(visitor.number, email_tag)}
         _, headers, _ = await visitor.post(sign_path, form, "sign POST")
         await visitor.follow(headers, "thank-you page")
 
@@ -225,7 +239,7 @@ def baseline_sign_flow() -> Operation:
     async def operation(session, base_url):
         visitor = Visitor(session, base_url)
         token = await visitor.load_form("/__bench__/form/", "bare form")
-        form = {"csrfmiddlewaretoken": token, "email": f"bare-{visitor.number}@example.org"}
+        form = {**token, "email": f"bare-{visitor.number}@example.org"}
         _, headers, _ = await visitor.post("/__bench__/insert/", form, "bare insert")
         await visitor.follow(headers, "bare done")
 
@@ -475,9 +489,7 @@ async def admin_timings(base_url: str, login_path: str, username: str, password:
     async with new_session(1) as session:
         visitor = Visitor(session, base_url)
         token = await visitor.load_form(login_path, "admin login page")
-        await visitor.post(
-            login_path, {"csrfmiddlewaretoken": token, "username": username, "password": password}, "admin login"
-        )
+        await visitor.post(login_path, {**token, "username": username, "password": password}, "admin login")
         if "sessionid" not in visitor.cookies:
             raise FlowError("admin login: no session")
         for _ in range(repeats):
