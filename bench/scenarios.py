@@ -58,8 +58,9 @@ EXPORT_RSS_TARGET_MB = 150.0
 ADMIN_TARGET_MS = 300.0
 # Server CPU per operation may grow this much from the small to the large scale
 # and still count as flat: contention from other work on a shared 2-core
-# machine moves it by up to ~25% for sub-millisecond requests, while a cost
-# that really grows with the table shows up as several times.
+# machine moved it by up to 17% between the two scales of one run (and by a
+# third between runs) for sub-millisecond requests, while a cost that really
+# grows with the table shows up as several times.
 GROWTH_LIMIT = 1.25
 # Everything a signature costs on the server side, from page to counted.
 STACK_GROUPS = ("gunicorn", "celery worker", "celery beat", "postgres", "redis (shared)", "smtp sink")
