@@ -118,17 +118,9 @@ def fold_batch(campaign_id: int) -> tuple[list, list]:
 
     with transaction.atomic():
         lock_campaign_counts(campaign_id)
-        stale = Signature.objects.filter(campaign_id=campaign_id).order_by("pk").select_for_update()
-        to_add = list(
-            stale.filter(status=Signature.Status.CONFIRMED, is_counted=False).values_list(
-                "pk", "country", "partner_id"
-            )[:FOLD_BATCH]
-        )
-        to_remove = list(
-            stale.filter(is_counted=True)
-            .exclude(status=Signature.Status.CONFIRMED)
-            .values_list("pk", "country", "partner_id")[:FOLD_BATCH]
-        )
+        rows = Signature.objects.filter(campaign_id=campaign_id)
+        to_add = lock_stale(rows.filter(status=Signature.Status.CONFIRMED, is_counted=False))
+        to_remove = lock_stale(rows.filter(is_counted=True).exclude(status=Signature.Status.CONFIRMED))
         if not to_add and not to_remove:
             return [], []
         if to_add:
@@ -144,6 +136,21 @@ def fold_batch(campaign_id: int) -> tuple[list, list]:
                     by_partner[partner_id] += sign
         apply_deltas(campaign_id, len(to_add) - len(to_remove), by_country, by_partner)
     return to_add, to_remove
+
+
+def lock_stale(stale) -> list:
+    """Lock up to FOLD_BATCH of these rows, in id order, and return (id, country, partner).
+
+    The ids are picked without an order so PostgreSQL finds them through the
+    partial index (sig_to_count / sig_to_uncount); ordering the locking query
+    itself made it walk the whole primary key, 0.2 s at a million rows. The
+    condition is applied again to the locked rows, so a row that changed
+    while we waited for its lock is left to the next fold.
+    """
+    candidates = stale.values("pk")[:FOLD_BATCH]
+    return list(
+        stale.filter(pk__in=candidates).order_by("pk").select_for_update().values_list("pk", "country", "partner_id")
+    )
 
 
 def apply_deltas(campaign_id: int, delta: int, by_country: Counter, by_partner: Counter) -> None:
