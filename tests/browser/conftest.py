@@ -12,12 +12,12 @@ from pathlib import Path
 from threading import Lock
 
 import pytest
-from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
 from django.db import connections
 
-from tests.realstack import CollectingHandler, free_port
+from tests import realstack
+from tests.realstack import CollectingHandler
 
 # Playwright's sync API keeps an event loop in the main thread, which Django
 # would otherwise take for async code and refuse database access from.
@@ -88,11 +88,8 @@ class Mailbox(CollectingHandler):
 
 @pytest.fixture(scope="module")
 def smtp_server():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller
-    controller.stop()
+    with realstack.smtp_server(Mailbox()) as (controller, _):
+        yield controller
 
 
 class TaskTracker:

@@ -3,7 +3,7 @@ import pytest
 from petition import cache as degrading_cache
 from petition.celery import app
 
-from .servers import BlackholeServer, RedisServer, smtp_server
+from .servers import BlackholeServer, RedisServer, recording_smtp_server
 
 
 def reset_celery_connections() -> None:
@@ -71,7 +71,7 @@ def blackhole():
 @pytest.fixture
 def smtp(settings):
     """A local SMTP server that the platform sends through; yields its handler."""
-    with smtp_server() as (controller, handler):
+    with recording_smtp_server() as (controller, handler):
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = controller.hostname
         settings.EMAIL_PORT = controller.port

@@ -4,26 +4,11 @@ import asyncio
 import socket
 import subprocess
 import threading
-import time
 from contextlib import contextmanager
 
 import redis
-from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition, timeout: float, interval: float = 0.05, message: str = "condition") -> None:
-    """Poll until condition() is true; fail the test after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
+from tests.realstack import free_port, smtp_server, wait_for
 
 
 class RedisServer:
@@ -40,7 +25,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_until(self.answers, timeout=10, message=f"redis-server on port {self.port}")
+        wait_for(self.answers, timeout=10, interval=0.05, message=f"redis-server on port {self.port}")
 
     def stop(self) -> None:
         if self.process is not None:
@@ -123,12 +108,10 @@ class RecordingHandler:
 
 
 @contextmanager
-def smtp_server():
+def recording_smtp_server():
     handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        handler.release.set()
-        controller.stop()
+    with smtp_server(handler) as (controller, handler):
+        try:
+            yield controller, handler
+        finally:
+            handler.release.set()

@@ -11,8 +11,7 @@ from signatures.models import Signature
 from signatures.services import OUTBOX_GRACE
 from signatures.tasks import sweep_outbox
 from tests.factories import make_campaign, sign_data
-
-from .servers import wait_until
+from tests.realstack import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -43,11 +42,11 @@ def test_it_keeps_every_signature_made_while_redis_is_down_and_confirms_each_exa
     simulate_time_passing(OUTBOX_GRACE + timedelta(seconds=1))
     with start_worker(real_celery, perform_ping_check=False, shutdown_timeout=30):
         sweep_outbox.delay()
-        wait_until(lambda: len(smtp.messages) >= SIGNERS, timeout=120, message=f"{SIGNERS} emails")
+        wait_for(lambda: len(smtp.messages) >= SIGNERS, timeout=120, message=f"{SIGNERS} emails")
         # A second sweep finds nothing owed any more.
         simulate_time_passing(OUTBOX_GRACE + timedelta(seconds=1))
         sweep_outbox.delay()
-        wait_until(lambda: redis_server.queued_and_unacked() == (0, 0), timeout=60, message="an idle queue")
+        wait_for(lambda: redis_server.queued_and_unacked() == (0, 0), timeout=60, message="an idle queue")
 
     expected = sorted(f"signer{n}@example.org" for n in range(SIGNERS))
     assert sorted(smtp.recipients()) == expected

@@ -10,8 +10,7 @@ from signatures.models import Signature
 from signatures.services import FAILED_RETRY_AFTER, OUTBOX_GRACE
 from signatures.tasks import send_signature_email, sweep_outbox
 from tests.factories import make_campaign, make_signature
-
-from .servers import free_port, wait_until
+from tests.realstack import free_port, wait_for
 
 
 def owing_confirmation(campaign) -> Signature:
@@ -28,8 +27,8 @@ def test_it_retries_through_a_real_worker_until_the_mail_server_accepts(redis_se
     with start_worker(real_celery, perform_ping_check=False, shutdown_timeout=30):
         send_signature_email.delay(signature.pk)
         # The retry waits a random backoff of up to retry_backoff (5 s).
-        wait_until(lambda: len(smtp.messages) == 1, timeout=60, message="the retried email")
-        wait_until(lambda: redis_server.queued_and_unacked() == (0, 0), timeout=30, message="an idle queue")
+        wait_for(lambda: len(smtp.messages) == 1, timeout=60, message="the retried email")
+        wait_for(lambda: redis_server.queued_and_unacked() == (0, 0), timeout=30, message="an idle queue")
 
     assert smtp.attempts == 2
     assert smtp.recipients() == [signature.email]

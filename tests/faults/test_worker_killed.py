@@ -18,8 +18,7 @@ from signatures.models import Signature
 from signatures.services import CLAIM_TIMEOUT
 from signatures.tasks import send_signature_email, sweep_outbox
 from tests.factories import make_campaign, make_signature
-
-from .servers import wait_until
+from tests.realstack import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -98,11 +97,11 @@ def test_it_sends_exactly_once_after_a_worker_is_killed_while_sending(
     try:
         with start_worker(real_celery, perform_ping_check=False, shutdown_timeout=30):
             sweep_outbox.delay()
-            wait_until(lambda: len(smtp.messages) == 1, timeout=60, message="the swept email")
-            wait_until(lambda: redis_server.queued_and_unacked() == (0, 1), timeout=30, message="the sweep to finish")
+            wait_for(lambda: len(smtp.messages) == 1, timeout=60, message="the swept email")
+            wait_for(lambda: redis_server.queued_and_unacked() == (0, 1), timeout=30, message="the sweep to finish")
             # Later the broker hands the dead worker's message out again.
             restore_unacked_messages(redis_server.url)
-            wait_until(lambda: redis_server.queued_and_unacked() == (0, 0), timeout=30, message="the redelivery")
+            wait_for(lambda: redis_server.queued_and_unacked() == (0, 0), timeout=30, message="the redelivery")
     finally:
         task_prerun.disconnect(count_sends)
 
