@@ -1,5 +1,6 @@
 # `make run` serves the demo petition embedded (SQLite, eager tasks, console email).
-# `make test` runs the whole suite against real PostgreSQL and Redis.
+# `make test` runs the whole suite against real PostgreSQL and Redis (installing Chromium, gettext and
+# axe-core first when they are missing); `make test-fast` runs the unit tests, which need neither.
 # `make bench` starts the production configuration on loopback and prints the benchmark table
 # (docs/BENCHMARKS.md; BENCH_QUICK=1 for a seconds-long run).
 
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/petition
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv run test lint migrations-check messages bench clean
+.PHONY: venv run test test-fast test-tools lint migrations-check messages bench clean
 
 venv: $(STAMP)
 
@@ -26,9 +27,16 @@ run: venv
 	@echo "Open http://127.0.0.1:8000/ (confirmation emails, with their links, are printed below)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: venv
+test: venv test-tools
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Pure functions and the import graph: no PostgreSQL, no Redis, a few seconds.
+test-fast: venv
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+test-tools:
+	scripts/install-test-tools
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,5 +1,8 @@
 """Campaigns and organisations in the admin, with each campaign's dashboard and fraud view.
 
+The dashboard and the fraud view read signatures: this module assembles the
+site, so it is the one place in campaigns that imports from signatures.
+
 The status changes only through the open and close buttons (campaigns.services),
 so closed_at is always set with it. Counts are read-only: folds write them.
 """
@@ -20,12 +23,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from signatures.admin import signature_changelist_url
+from signatures.admin.links import signature_changelist_url
+from signatures.dashboard import campaign_dashboard
 from signatures.fraud import fraud_report
 
 from . import services
-from .dashboard import campaign_dashboard
-from .embed import snippets_by_organisation
+from .embed_snippets import snippets_by_organisation
 from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
 
 VIEW_SIGNATURES = "signatures.view_signature"

@@ -43,6 +43,12 @@ class CampaignText:
     language: str
 
 
+@dataclass(frozen=True)
+class NextMilestone:
+    threshold: int
+    remaining: int
+
+
 class CampaignQuerySet(models.QuerySet):
     def public(self):
         """Campaigns a visitor may see: everything but drafts."""
@@ -106,7 +112,7 @@ class Campaign(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("campaigns:detail", kwargs={"slug": self.slug})
+        return reverse("signatures:petition", kwargs={"slug": self.slug})
 
     def text_in(self, language: str) -> CampaignText:
         """Title, summary and body in that language, else in the campaign's own language."""
@@ -159,6 +165,24 @@ class Campaign(models.Model):
 
     def staff_email_list(self) -> list[str]:
         return [line.strip() for line in self.staff_emails.splitlines() if line.strip()]
+
+    def next_milestone(self) -> NextMilestone | None:
+        """The smallest milestone still above the count: what the page says comes next."""
+        threshold = (
+            self.milestones.filter(threshold__gt=self.signature_count)
+            .order_by("threshold")
+            .values_list("threshold", flat=True)
+            .first()
+        )
+        if threshold is None:
+            return None
+        return NextMilestone(threshold=threshold, remaining=threshold - self.signature_count)
+
+    def counts_by_country(self) -> dict[str, int]:
+        """Folded counts per ISO country code, leaving out countries at zero."""
+        return dict(
+            self.country_counts.filter(count__gt=0).order_by("country").values_list("country", "count")
+        )
 
 
 class CampaignTranslation(models.Model):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 
-from .views import get_visible_campaign
+from .selectors import get_visible_campaign
 
 
 def privacy_notice(request, slug: str):

@@ -1,15 +1,8 @@
-"""Writes with a consequence for campaigns: opening, closing, milestones.
-
-Counting lives in campaigns.counting; its entry points are named here too
-because signatures and the admin ask campaigns.services for a fold.
-"""
+"""Writes with a consequence for campaigns: opening, closing, milestones."""
 
 from django.utils import timezone
 
-from .counting import fold_counts, reconcile_counts, request_fold
-from .models import Campaign
-
-__all__ = ["add_default_milestones", "close_campaign", "fold_counts", "open_campaign", "reconcile_counts", "request_fold"]
+from .models import DEFAULT_MILESTONES, Campaign, Milestone
 
 
 def open_campaign(campaign: Campaign) -> None:
@@ -23,8 +16,6 @@ def close_campaign(campaign: Campaign) -> None:
 
 
 def add_default_milestones(campaign: Campaign) -> None:
-    from .models import DEFAULT_MILESTONES, Milestone
-
     Milestone.objects.bulk_create(
         [Milestone(campaign=campaign, threshold=threshold) for threshold in DEFAULT_MILESTONES],
         ignore_conflicts=True,

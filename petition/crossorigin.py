@@ -12,12 +12,9 @@ defend against; it is treated like any other client, as Go's
 net/http.CrossOriginProtection does.
 """
 
-from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
 
 
 def origin_of(url: str) -> str:
@@ -42,16 +39,3 @@ def posted_from_another_site(request) -> bool:
             origin = origin_of(value)
             return not origin or origin not in our_origins(request)
     return False
-
-
-def same_origin_post(view):
-    """Stand in for Django's CSRF check on a form whose page carries no token."""
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and posted_from_another_site(request):
-            return render(request, "403_csrf.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper

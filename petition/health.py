@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from petition.celery import app
+
 logger = logging.getLogger(__name__)
 
 OK = "ok"
@@ -37,8 +39,6 @@ def check_cache() -> str:
 
 
 def check_broker() -> str:
-    from petition.celery import app
-
     with app.connection_for_write() as conn:
         # One attempt, bounded by the broker's connect and socket timeouts.
         conn.ensure_connection(max_retries=0)

@@ -193,13 +193,13 @@ PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", PUBLIC_PAGE_SECO
 CELERY_BEAT_SCHEDULE = {
     "send-due-emails": {"task": "signatures.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "fold-counts": {
-        "task": "campaigns.tasks.fold_all_counts",
+        "task": "signatures.tasks.fold_all_counts",
         "schedule": COUNT_FOLD_SECONDS,
         # A fold still queued when the next one is due is dropped, not piled up.
         "options": {"expires": COUNT_FOLD_SECONDS},
     },
     "reconcile-counts": {
-        "task": "campaigns.tasks.reconcile_all_counts",
+        "task": "signatures.tasks.reconcile_all_counts",
         "schedule": crontab(hour=envint("COUNT_RECONCILE_HOUR", 3), minute=17),
     },
     "resend-milestone-emails": {"task": "campaigns.tasks.resend_milestone_emails", "schedule": OUTBOX_SWEEP_SECONDS},

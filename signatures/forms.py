@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_recaptcha.fields import ReCaptchaField
+from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
 from . import names, postcodes
 from .emailaddr import email_domain
@@ -240,9 +242,6 @@ def is_disposable(domain: str) -> bool:
 
 
 def make_captcha_field():
-    from django_recaptcha.fields import ReCaptchaField
-    from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
-
     if settings.RECAPTCHA_VERSION == "v2":
         return ReCaptchaField(label=_("Please confirm you are a person"), widget=ReCaptchaV2Checkbox())
     return ReCaptchaField(

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 
+from .erasure import erase_signatures
 from .models import AuditEntry, Signature
-from .services import erase_signatures
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,23 @@
-"""Thin Celery wrappers: load by id, call a service, return quietly when done."""
+"""Thin Celery wrappers: load by id, call the module that does the work, return quietly when done.
 
+Nothing these tasks call enqueues a task of its own (that would make a cycle):
+work that leads to more work returns what is owed, and the task enqueues it.
+"""
+
+import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db import DatabaseError
 
+from campaigns import milestones
+from campaigns.models import Campaign
 from petition.enqueue import enqueue_now
 
-from . import exports, moderation, retention, services
+from . import bulk_invalidation, fold, outbox, reminders, retention
+from .exports import files as export_files
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -20,17 +31,17 @@ from . import exports, moderation, retention, services
 )
 def send_signature_email(self, signature_id: int) -> bool:
     try:
-        return services.deliver_due_email(signature_id)
+        return outbox.deliver_due_email(signature_id)
     except (SMTPException, OSError):
         if self.request.retries >= self.max_retries:
-            services.mark_send_failed(signature_id)
+            outbox.mark_send_failed(signature_id)
         raise
 
 
 @shared_task(acks_late=True)
 def sweep_outbox() -> int:
     """Enqueue every email owed but not sent: lost enqueues, dead workers, failed SMTP."""
-    ids = services.owed_email_ids()
+    ids = outbox.owed_email_ids()
     for signature_id in ids:
         if not enqueue_now(send_signature_email, signature_id):
             break
@@ -39,8 +50,47 @@ def sweep_outbox() -> int:
 
 @shared_task(acks_late=True)
 def send_reminders() -> int:
-    """Owe one reminder to each pending signer who has waited REMINDER_AFTER_HOURS."""
-    return services.request_due_reminders()
+    """Owe one reminder to each pending signer who has waited REMINDER_AFTER_HOURS, and send it."""
+    owed = reminders.request_due_reminders()
+    for signature_id in owed:
+        enqueue_now(send_signature_email, signature_id)
+    return len(owed)
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def fold_counts(campaign_id: int) -> int:
+    # Forget the "queued" mark before reading rows: anything confirmed from
+    # now on asks for a fold of its own.
+    fold.forget_fold_request(campaign_id)
+    return fold.fold_counts(campaign_id)
+
+
+@shared_task(acks_late=True)
+def fold_all_counts() -> int:
+    """Beat's safety net: fold what the enqueued folds missed, claim milestones a dead fold left."""
+    net = 0
+    for campaign_id in fold.campaigns_with_stale_counts():
+        try:
+            net += fold.fold_counts(campaign_id)
+        except DatabaseError:
+            # One campaign's trouble must not hold up every other count.
+            logger.exception("fold of campaign %s failed; the next beat tries again", campaign_id)
+    for campaign_id in milestones.campaigns_with_unclaimed_milestones():
+        milestones.reach_milestones(campaign_id)
+    return net
+
+
+@shared_task(acks_late=True)
+def reconcile_all_counts() -> int:
+    """Nightly: recount every campaign from its rows, correct any drift, then fold what is pending."""
+    corrected = 0
+    for campaign_id in Campaign.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            corrected += len(fold.reconcile_counts(campaign_id))
+            fold.fold_counts(campaign_id)
+        except DatabaseError:
+            logger.exception("reconcile of campaign %s failed; carrying on with the others", campaign_id)
+    return corrected
 
 
 @shared_task(acks_late=True)
@@ -55,26 +105,26 @@ def anonymise_expired() -> int:
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def run_bulk_invalidation(invalidation_id: int) -> int:
-    return moderation.run_bulk_invalidation(invalidation_id)
+    return bulk_invalidation.run_bulk_invalidation(invalidation_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def run_bulk_undo(invalidation_id: int) -> int:
-    return moderation.run_bulk_undo(invalidation_id)
+    return bulk_invalidation.run_bulk_undo(invalidation_id)
 
 
 @shared_task(acks_late=True)
 def build_export_file(export_id: int) -> bool:
     """Write a queued export to private storage; does nothing when another worker has it."""
-    return exports.build_file(export_id)
+    return export_files.build_file(export_id)
 
 
 @shared_task(acks_late=True)
 def sweep_exports() -> int:
     """Delete export files past their time, fail exports whose worker died, enqueue lost ones again."""
-    deleted = exports.delete_expired_files()
-    exports.fail_stalled_exports()
-    for export_id in exports.queued_export_ids():
+    deleted = export_files.delete_expired_files()
+    export_files.fail_stalled_exports()
+    for export_id in export_files.queued_export_ids():
         if not enqueue_now(build_export_file, export_id):
             break
     return deleted

@@ -14,7 +14,13 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
-def pytest_configure(config):
+def pytest_collection_finish(session):
+    """Everything but unit tests needs the real services; `make test-fast` runs only the unit tests."""
+    if any(item.get_closest_marker("unit") is None for item in session.items):
+        require_services()
+
+
+def require_services():
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     problems = []

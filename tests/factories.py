@@ -32,6 +32,12 @@ def make_campaign(**fields) -> Campaign:
     return Campaign.objects.create(**{**defaults, **fields})
 
 
+def unsaved_campaign(**fields) -> Campaign:
+    """A campaign that never touches the database, for tests of pure rendering."""
+    defaults = {"slug": "unsaved", "title": "A campaign", "summary": "A summary.", "language": "en"}
+    return Campaign(**{**defaults, **fields})
+
+
 def make_signature(campaign: Campaign, **fields) -> Signature:
     n = next(_seq)
     email = fields.pop("email", f"signer{n}@example.org")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Campaign
-from signatures.services import confirm_path, withdraw_path
+from signatures.links import confirm_path, withdraw_path
 from tests.browser.helpers import axe_violations, fill_sign_form
 from tests.factories import make_campaign, make_organisation, make_signature
 

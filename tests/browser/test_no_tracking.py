@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from signatures.services import confirm_path, withdraw_path
+from signatures.links import confirm_path, withdraw_path
 from tests.browser.helpers import fill_sign_form
 from tests.factories import make_campaign, make_organisation, make_signature
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from campaigns.embed import embed_snippet
+from campaigns.embed_snippets import embed_snippet
 from signatures.models import Signature
 from tests.browser.helpers import PRIVACY_LABEL, confirm_link, reload_until_count
 from tests.factories import make_campaign, make_organisation

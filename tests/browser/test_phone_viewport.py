@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Browser, expect
 
-from signatures.services import confirm_path, withdraw_path
+from signatures.links import confirm_path, withdraw_path
 from tests.browser.helpers import fill_sign_form, has_horizontal_scroll
 from tests.factories import make_campaign, make_organisation, make_signature
 

@@ -3,7 +3,7 @@ from django.core import mail
 from django.utils import translation
 
 from campaigns.models import Campaign, CampaignTranslation
-from signatures.services import deliver_due_email
+from signatures.outbox import deliver_due_email
 from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db

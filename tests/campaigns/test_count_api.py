@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
-from campaigns import counting
 from campaigns.models import Campaign
 from campaigns.services import add_default_milestones
+from signatures import fold
 from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def counted_campaign(**fields):
     for country in ["DE", "DE", "FR", "GR"]:
         make_signature(campaign, status="confirmed", country=country)
     make_signature(campaign, status="pending", country="IT")
-    counting.fold_counts(campaign.pk)
+    fold.fold_counts(campaign.pk)
     campaign.refresh_from_db()
     return campaign
 
@@ -155,7 +155,7 @@ def test_a_fold_changes_the_answer_at_once(client):
     listed = client.get(LIST_URL)
     make_signature(campaign, status="confirmed", country="PL")
 
-    counting.fold_counts(campaign.pk)
+    fold.fold_counts(campaign.pk)
 
     again = client.get(detail_url(campaign), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200

@@ -1,7 +1,8 @@
 import pytest
 from django_countries import countries
 
-from campaigns import counting, eci
+from campaigns import eci
+from signatures import fold
 from tests.factories import make_campaign, make_signature
 
 EU_27 = {
@@ -14,6 +15,7 @@ def state(progress, eu_code):
     return next(state for state in progress.states if state.eu_code == eu_code)
 
 
+@pytest.mark.unit
 def test_the_table_holds_the_27_member_states_at_their_2024_minimums():
     assert set(eci.MINIMUM_SIGNATORIES) == EU_27
     assert eci.MINIMUM_SIGNATORIES["DE"] == 69_120
@@ -24,10 +26,12 @@ def test_the_table_holds_the_27_member_states_at_their_2024_minimums():
     assert sum(eci.MINIMUM_SIGNATORIES.values()) // 720 == 720
 
 
+@pytest.mark.unit
 def test_every_member_state_is_a_country_a_signer_can_choose():
     assert all(eci.iso_code(code) in countries for code in eci.MINIMUM_SIGNATORIES)
 
 
+@pytest.mark.unit
 def test_greece_is_gr_to_signers_and_el_to_the_eu():
     assert eci.eu_code("GR") == "EL"
     assert eci.iso_code("EL") == "GR"
@@ -38,6 +42,7 @@ def test_greece_is_gr_to_signers_and_el_to_the_eu():
     assert greece.iso_code == "GR" and greece.count == 15_120 and greece.reached
 
 
+@pytest.mark.unit
 def test_an_initiative_needs_seven_states_over_their_minimum_and_a_million_in_all():
     six_states = {eci.iso_code(code): eci.MINIMUM_SIGNATORIES[code] for code in ["DE", "FR", "IT", "ES", "PL", "RO"]}
     six_states["DE"] = 1_000_000
@@ -53,12 +58,14 @@ def test_an_initiative_needs_seven_states_over_their_minimum_and_a_million_in_al
     assert not eci.progress(seven_small).met  # far below a million
 
 
+@pytest.mark.unit
 def test_signatures_from_outside_the_union_do_not_count_toward_the_million():
     progress = eci.progress({"DE": 10, "CH": 999_999, "GB": 5})
 
     assert progress.signatures == 10
 
 
+@pytest.mark.unit
 def test_one_short_of_the_minimum_is_not_reached():
     assert not state(eci.progress({"LU": 4_319}), "LU").reached
     assert state(eci.progress({"LU": 4_320}), "LU").reached
@@ -69,7 +76,7 @@ def test_the_petition_page_shows_each_state_against_its_minimum_when_switched_on
     campaign = make_campaign(eci_thresholds=True)
     for country in ["GR", "GR", "MT", "CH"]:
         make_signature(campaign, status="confirmed", country=country)
-    counting.fold_counts(campaign.pk)
+    fold.fold_counts(campaign.pk)
 
     response = client.get(campaign.get_absolute_url())
 

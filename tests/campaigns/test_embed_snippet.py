@@ -3,7 +3,7 @@ import html
 import pytest
 from django.urls import reverse
 
-from campaigns.embed import embed_snippet
+from campaigns.embed_snippets import embed_snippet
 from tests.factories import make_campaign, make_organisation
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from campaigns import counting, milestones
+from campaigns import milestone_emails, milestones
 from campaigns.models import Campaign, Milestone
+from signatures import fold
 from tests.factories import make_campaign, make_signature
 
 
@@ -42,7 +43,7 @@ def test_racing_folds_email_each_crossed_milestone_exactly_once():
     for _ in range(12):
         make_signature(campaign, status="confirmed")
 
-    race(lambda: counting.fold_counts(campaign.pk), times=6)
+    race(lambda: fold.fold_counts(campaign.pk), times=6)
 
     assert Campaign.objects.get(pk=campaign.pk).signature_count == 12
     assert sorted(message.subject for message in mail.outbox) == sorted(
@@ -70,7 +71,7 @@ def test_racing_senders_send_a_milestone_email_once():
     campaign = make_campaign(staff_emails="lead@example.org")
     milestone = Milestone.objects.create(campaign=campaign, threshold=3, reached_at=timezone.now())
 
-    sent = race(lambda: milestones.deliver_milestone_email(milestone.pk), times=8)
+    sent = race(lambda: milestone_emails.deliver_milestone_email(milestone.pk), times=8)
 
     assert sorted(sent) == [False] * 7 + [True]
     assert len(mail.outbox) == 1

@@ -5,10 +5,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import counting, milestones
+from campaigns import milestone_emails, milestones
 from campaigns.models import Milestone
 from campaigns.services import add_default_milestones
-from campaigns.tasks import fold_all_counts, resend_milestone_emails
+from campaigns.tasks import resend_milestone_emails
+from signatures import fold
+from signatures.tasks import fold_all_counts
 from tests.factories import make_campaign, make_organisation, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,8 @@ def test_crossing_a_milestone_emails_the_staff_contacts_once(django_capture_on_c
     confirm(campaign, 3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        counting.fold_counts(campaign.pk)
-        counting.fold_counts(campaign.pk)
+        fold.fold_counts(campaign.pk)
+        fold.fold_counts(campaign.pk)
         milestones.reach_milestones(campaign.pk)
 
     assert len(mail.outbox) == 1
@@ -55,12 +57,12 @@ def test_it_does_not_email_again_when_the_count_falls_back_and_rises(django_capt
     campaign = campaign_with_milestones(2)
     confirm(campaign, 2)
     with django_capture_on_commit_callbacks(execute=True):
-        counting.fold_counts(campaign.pk)
+        fold.fold_counts(campaign.pk)
     Signature.objects.filter(pk=Signature.objects.filter(campaign=campaign).first().pk).update(status="withdrawn")
     with django_capture_on_commit_callbacks(execute=True):
-        counting.fold_counts(campaign.pk)
+        fold.fold_counts(campaign.pk)
         confirm(campaign, 1)
-        counting.fold_counts(campaign.pk)
+        fold.fold_counts(campaign.pk)
 
     assert len(mail.outbox) == 1
 
@@ -72,7 +74,7 @@ def test_without_staff_contacts_it_tells_the_lead_organisation(django_capture_on
     confirm(campaign, 1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        counting.fold_counts(campaign.pk)
+        fold.fold_counts(campaign.pk)
 
     assert [message.to for message in mail.outbox] == [["campaigns@lead.example.org"]]
 
@@ -82,20 +84,20 @@ def test_it_tries_again_when_sending_fails():
     milestone = Milestone.objects.get(campaign=campaign)
     Milestone.objects.filter(pk=milestone.pk).update(reached_at=timezone.now())
 
-    with mock.patch("campaigns.milestones.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
+    with mock.patch("petition.emails.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
         with pytest.raises(OSError):
-            milestones.deliver_milestone_email(milestone.pk)
+            milestone_emails.deliver_milestone_email(milestone.pk)
     milestone.refresh_from_db()
     assert milestone.notified_at is None
 
-    assert milestones.deliver_milestone_email(milestone.pk) is True
-    assert milestones.deliver_milestone_email(milestone.pk) is False
+    assert milestone_emails.deliver_milestone_email(milestone.pk) is True
+    assert milestone_emails.deliver_milestone_email(milestone.pk) is False
     assert len(mail.outbox) == 1
 
 
 def test_the_sweep_sends_milestone_emails_whose_enqueue_was_lost():
     campaign = campaign_with_milestones(1)
-    long_ago = timezone.now() - milestones.RESEND_AFTER * 2
+    long_ago = timezone.now() - milestone_emails.RESEND_AFTER * 2
     Milestone.objects.filter(campaign=campaign).update(reached_at=long_ago)
     just_now = campaign_with_milestones(1)
     Milestone.objects.filter(campaign=just_now).update(reached_at=timezone.now())
@@ -134,7 +136,7 @@ def test_the_petition_page_shows_the_next_milestone(client):
     campaign = make_campaign()
     add_default_milestones(campaign)
     confirm(campaign, 3)
-    counting.fold_counts(campaign.pk)
+    fold.fold_counts(campaign.pk)
 
     response = client.get(campaign.get_absolute_url())
 
@@ -145,7 +147,7 @@ def test_the_petition_page_shows_the_next_milestone(client):
 def test_the_page_shows_no_next_milestone_past_the_last_one(client):
     campaign = campaign_with_milestones(1)
     confirm(campaign, 2)
-    counting.fold_counts(campaign.pk)
+    fold.fold_counts(campaign.pk)
 
     response = client.get(campaign.get_absolute_url())
 

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from signatures.models import Signature
-from signatures.services import OUTBOX_GRACE
+from signatures.outbox import OUTBOX_GRACE
 from signatures.tasks import sweep_outbox
 from tests.factories import make_campaign, sign_data
 from tests.realstack import wait_for

@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from signatures.models import Signature
-from signatures.services import FAILED_RETRY_AFTER, OUTBOX_GRACE
+from signatures.outbox import FAILED_RETRY_AFTER, OUTBOX_GRACE
 from signatures.tasks import send_signature_email, sweep_outbox
 from tests.factories import make_campaign, make_signature
 from tests.realstack import free_port, wait_for

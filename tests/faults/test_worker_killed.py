@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from signatures.models import Signature
-from signatures.services import CLAIM_TIMEOUT
+from signatures.outbox import CLAIM_TIMEOUT
 from signatures.tasks import send_signature_email, sweep_outbox
 from tests.factories import make_campaign, make_signature
 from tests.realstack import wait_for

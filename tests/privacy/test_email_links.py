@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from signatures import services
+from signatures import outbox
 from tests.factories import make_campaign, make_consent, make_organisation, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def send(kind: str, status: str, consents=()):
     )
     for organisation, withdrawn in consents:
         make_consent(signature, organisation, withdrawn_at=timezone.now() if withdrawn else None)
-    assert services.deliver_due_email(signature.pk)
+    assert outbox.deliver_due_email(signature.pk)
     (message,) = mail.outbox
     return signature, message.body, message.alternatives[0][0]
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from signatures import services
+from signatures import outbox, reminders
 from signatures.models import Signature
 from signatures.tasks import send_reminders
 from tests.factories import make_campaign, make_signature
@@ -48,8 +48,8 @@ def test_it_waits_for_the_configured_delay(settings):
     too_soon = waiting_signer(campaign, hours=47)
     due = waiting_signer(campaign, hours=49)
 
-    assert services.reminders_due() == [due.pk]
-    assert too_soon.pk not in services.reminders_due()
+    assert reminders.reminders_due() == [due.pk]
+    assert too_soon.pk not in reminders.reminders_due()
 
 
 def test_it_leaves_confirmed_withdrawn_and_already_reminded_signers_alone():
@@ -59,13 +59,13 @@ def test_it_leaves_confirmed_withdrawn_and_already_reminded_signers_alone():
     waiting_signer(campaign, reminder_sent_at=timezone.now() - timedelta(hours=1))
     waiting_signer(campaign, email_due="confirm")  # a confirmation email is owed right now
 
-    assert services.reminders_due() == []
+    assert reminders.reminders_due() == []
 
 
 def test_it_does_not_remind_when_the_first_email_never_went_out():
     waiting_signer(make_campaign(), confirmation_sent_at=None, emails_sent=0)
 
-    assert services.reminders_due() == []
+    assert reminders.reminders_due() == []
 
 
 def test_it_does_not_remind_signers_of_a_campaign_no_longer_taking_confirmations(settings):
@@ -74,31 +74,31 @@ def test_it_does_not_remind_signers_of_a_campaign_no_longer_taking_confirmations
     closed.save()
     waiting_signer(closed)
 
-    assert services.reminders_due() == []
+    assert reminders.reminders_due() == []
 
 
 def test_it_does_not_remind_a_signature_that_is_about_to_be_deleted(settings):
     waiting_signer(make_campaign(), hours=24 * settings.UNCONFIRMED_RETENTION_DAYS + 1)
 
-    assert services.reminders_due() == []
+    assert reminders.reminders_due() == []
 
 
-def test_it_claims_the_reminder_so_two_sweeps_never_owe_it_twice(django_capture_on_commit_callbacks):
+def test_it_claims_the_reminder_so_two_sweeps_never_owe_it_twice():
     signature = waiting_signer(make_campaign())
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = services.request_reminder(signature.pk)
-        second = services.request_reminder(signature.pk)
+    first = reminders.request_reminder(signature.pk)
+    second = reminders.request_reminder(signature.pk)
 
     assert (first, second) == (True, False)
-    assert len(callbacks) == 1
+    signature.refresh_from_db()
+    assert signature.email_due == Signature.Email.REMINDER
 
 
 def test_it_never_sends_a_second_reminder_even_when_one_is_owed_again():
     signature = waiting_signer(make_campaign(), reminder_sent_at=timezone.now() - timedelta(hours=2))
     Signature.objects.filter(pk=signature.pk).update(email_due="reminder", email_requested_at=timezone.now())
 
-    assert services.deliver_due_email(signature.pk) is False
+    assert outbox.deliver_due_email(signature.pk) is False
 
     assert mail.outbox == []
     signature.refresh_from_db()
@@ -115,7 +115,7 @@ def test_it_is_scheduled_by_beat(settings):
 
 
 def test_it_reminds_everyone_due_however_many_batches_that_takes(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(reminders, "BATCH", 2)
     campaign = make_campaign()
     for _ in range(5):
         waiting_signer(campaign)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.services import fold_counts, reconcile_counts
+from signatures.fold import fold_counts, reconcile_counts
 from signatures.models import AuditEntry, Signature
 from signatures.tasks import anonymise_expired
 from tests.factories import make_campaign, make_consent, make_organisation, make_signature

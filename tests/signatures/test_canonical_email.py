@@ -2,6 +2,8 @@ import pytest
 
 from signatures.emailaddr import canonical_email
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "typed, canonical",

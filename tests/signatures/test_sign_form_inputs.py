@@ -5,6 +5,8 @@ import pytest
 from signatures.forms import SignatureForm
 from tests.factories import sign_data
 
+pytestmark = pytest.mark.unit
+
 
 def errors_for(**fields):
     form = SignatureForm(data=sign_data(**fields))

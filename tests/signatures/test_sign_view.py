@@ -141,7 +141,7 @@ def test_drafts_do_not_accept_signatures_from_the_public(client):
 
 
 def test_an_email_no_longer_owed_is_not_sent_and_releases_its_claim():
-    from signatures.services import deliver_due_email
+    from signatures.outbox import deliver_due_email
 
     signature = make_signature(make_campaign(), email_due="confirm")
     Signature.objects.filter(pk=signature.pk).update(status="confirmed", confirmed_at=timezone.now())

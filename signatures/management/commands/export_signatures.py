@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign
-from signatures import exports
-from signatures.export_forms import ExportForm
+from signatures.exports.forms import ExportForm
+from signatures.exports.records import fail_export, recorded_stream, start_export
+from signatures.exports.spec import ExportSpec
+from signatures.exports.stream import exports_available
 from signatures.models import Signature, SignatureExport
 
 # Form fields and the options that fill them, for error messages in the command's own words.
@@ -68,12 +70,12 @@ class Command(BaseCommand):
         campaign = Campaign.objects.filter(slug=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"No campaign with the slug {options['campaign']!r}.")
-        if not exports.exports_available():
+        if not exports_available():
             raise CommandError("Exports need the PostgreSQL database (set DATABASE_URL).")
         user = self.exporting_user(options["user"])
         spec = self.spec(campaign, options)
 
-        export = exports.start_export(
+        export = start_export(
             spec,
             user=user,
             channel=SignatureExport.Channel.COMMAND,
@@ -104,7 +106,7 @@ class Command(BaseCommand):
             raise CommandError(f"{username} does not have the permission to export signatures.")
         return user
 
-    def spec(self, campaign: Campaign, options) -> exports.ExportSpec:
+    def spec(self, campaign: Campaign, options) -> ExportSpec:
         data = {
             "purpose": options["purpose"],
             "status": options["status"] or [Signature.Status.CONFIRMED],
@@ -124,14 +126,14 @@ class Command(BaseCommand):
         return form.spec()
 
     def write(self, export, spec, out) -> None:
-        for chunk in exports.recorded_stream(export, spec):
+        for chunk in recorded_stream(export, spec):
             out.write(chunk)
 
     def write_file(self, export, spec, file_name: str) -> None:
         try:
             descriptor = os.open(file_name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError as exc:
-            exports.fail_export(export.pk, f"could not open the output file ({type(exc).__name__})")
+            fail_export(export.pk, f"could not open the output file ({type(exc).__name__})")
             raise CommandError(f"Cannot write {file_name}: {exc.strerror}.") from exc
         try:
             with os.fdopen(descriptor, "wb") as out:

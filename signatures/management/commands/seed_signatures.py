@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.services import reconcile_counts
+from signatures.fold import reconcile_counts
 from signatures.forms import lead_consent_text, partner_consent_text
 from signatures.models import Signature
 from signatures.postcodes import POSTCODE_FORMATS

@@ -1,0 +1,15 @@
+"""Signatures in the admin: only staff with signature permissions reach these screens.
+
+They show names and addresses. Every write goes through signatures.moderation,
+which records it in the audit log and asks for a fold so the counts follow.
+
+- signatures.py: the changelist that stays fast with millions of rows, and the moderation actions.
+- bulk_invalidations.py: rejecting everything that matches a condition, with preview, progress and undo.
+- audit.py: the audit log, read-only.
+- exports.py: signature list exports (signatures.exports).
+- filters.py, forms.py, paginator.py, links.py: what those screens share.
+"""
+
+from . import audit, bulk_invalidations, exports, signatures
+
+__all__ = ["audit", "bulk_invalidations", "exports", "signatures"]

@@ -1,0 +1,91 @@
+"""The sign form on partners' websites, in an iframe.
+
+A partner pastes a snippet (campaigns.embed_snippets, shown per partner in
+the admin) that frames /<language>/<slug>/embed/?via=<partner>; signatures
+through it are credited to that partner. The framed page reports its height to
+the snippet's script so the iframe fits its content.
+
+Cross-site framing rules out Django's CSRF cookie: browsers withhold a
+SameSite=Lax cookie from a cross-site iframe, and Safari and private windows
+withhold third-party cookies altogether. So the embed's sign step uses no
+cookie: like the petition page's own form it is signatures.signing, which
+refuses a POST that the browser says came from another site (Sec-Fetch-Site,
+Origin or Referer); a page on another site cannot forge those, so it cannot
+submit signatures through its visitors' browsers.
+"""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns.embed_snippets import embed_url
+from campaigns.models import Campaign, Organisation
+from campaigns.selectors import get_visible_campaign, referring_partner
+from petition.crossorigin import origin_of
+from petition.httpcache import public_unless_personal
+
+from .forms import SignatureForm
+from .pages import blank_sign_form, petition_context
+from .signing import Outcome, attempt_signature, posted_via
+
+
+def frame_ancestors(partner: Organisation | None) -> str:
+    """Any HTTPS site may frame the form; a partner's own website may, whatever its scheme."""
+    sources = ["'self'", "https:"]
+    partner_origin = origin_of(partner.website) if partner else ""
+    if partner_origin:
+        sources.append(partner_origin)
+    return " ".join(sources)
+
+
+def framed(response, partner: Organisation | None):
+    """Let other sites frame this response (everything else says X-Frame-Options: DENY)."""
+    response.xframe_options_exempt = True
+    response["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors(partner)}"
+    return response
+
+
+def embed_context(campaign: Campaign, form: SignatureForm) -> dict:
+    return {
+        **petition_context(campaign, form),
+        "embed": True,
+        "partner": form.partner,
+        "form_action": embed_url("embed_sign", campaign, form.partner),
+    }
+
+
+@require_GET
+@public_unless_personal  # no cookie and no CSRF token: the same for every visitor of a partner's page
+def embed_form(request, slug: str):
+    campaign = get_visible_campaign(request, slug)
+    form = blank_sign_form(request, campaign)
+    return framed(render(request, "campaigns/embed.html", embed_context(campaign, form)), form.partner)
+
+
+@csrf_exempt  # protected by signatures.signing instead; see the module's docstring
+@require_POST
+def embed_sign(request, slug: str):
+    campaign = get_visible_campaign(request, slug)
+    partner = referring_partner(campaign, posted_via(request))
+    attempt = attempt_signature(request, campaign)
+    problem_context = {"campaign": campaign, "text": campaign.translated, "partner": partner}
+    if attempt.outcome == Outcome.FROM_ANOTHER_SITE:
+        response = render(request, "campaigns/embed_problem.html", {**problem_context, "problem": "refused"}, status=403)
+    elif attempt.outcome == Outcome.CLOSED:
+        response = redirect(embed_url("embed", campaign, partner))
+    elif attempt.outcome == Outcome.TOO_MANY:
+        response = render(request, "campaigns/embed_problem.html", {**problem_context, "problem": "busy"}, status=429)
+    elif attempt.outcome == Outcome.INVALID:
+        response = render(request, "campaigns/embed.html", embed_context(campaign, attempt.form), status=400)
+    else:
+        response = redirect(embed_url("embed_thanks", campaign, partner))
+    return framed(response, partner)
+
+
+@require_GET
+@public_unless_personal
+def embed_thanks(request, slug: str):
+    campaign = get_visible_campaign(request, slug)
+    partner = referring_partner(campaign, request.GET.get("via", ""))
+    context = {"campaign": campaign, "text": campaign.translated, "embed": True, "partner": partner}
+    return framed(render(request, "campaigns/embed_thanks.html", context), partner)

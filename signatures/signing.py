@@ -1,0 +1,79 @@
+"""The sign step, one for the petition page and the partner embed.
+
+In order: the browser must not say the form was posted from another site
+(petition.crossorigin: the form carries no CSRF token so its page can be
+cached), the campaign must take signatures, the client must be under the
+rate limits, the honeypot must be empty, the form must be valid; then the
+signature is recorded in the page's language, crediting the referring partner.
+Each view turns the outcome into its own page.
+"""
+
+import enum
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from campaigns.models import Campaign
+from campaigns.selectors import referring_partner
+from petition.crossorigin import posted_from_another_site
+from petition.ratelimits import over_limit, request_ip_hash
+
+from . import services
+from .forms import SignatureForm
+
+
+class Outcome(enum.Enum):
+    FROM_ANOTHER_SITE = "from_another_site"
+    CLOSED = "closed"
+    TOO_MANY = "too_many"
+    # A bot filled the honeypot: it sees what a signer sees, and nothing is recorded.
+    BOT = "bot"
+    INVALID = "invalid"
+    SIGNED = "signed"
+
+
+@dataclass
+class SignAttempt:
+    outcome: Outcome
+    form: SignatureForm | None = None
+
+
+def posted_via(request) -> str:
+    """The partner a sign POST credits: the embed names it in its address, the page's form in a field."""
+    return request.GET.get("via", "") or request.POST.get("via", "")
+
+
+def attempt_signature(request, campaign: Campaign) -> SignAttempt:
+    if posted_from_another_site(request):
+        return SignAttempt(Outcome.FROM_ANOTHER_SITE)
+    if not campaign.accepts_signatures():
+        return SignAttempt(Outcome.CLOSED)
+    if over_limit(request, f"sign:{campaign.pk}", [settings.SIGN_RATE_BURST, settings.SIGN_RATE_SUSTAINED]):
+        return SignAttempt(Outcome.TOO_MANY)
+    partner = referring_partner(campaign, posted_via(request))
+    form = SignatureForm(request.POST, campaign=campaign, partner=partner)
+    if form.is_bot():
+        return SignAttempt(Outcome.BOT, form)
+    if not form.is_valid():
+        return SignAttempt(Outcome.INVALID, form)
+    services.sign(campaign, signer_details(request, form))
+    return SignAttempt(Outcome.SIGNED, form)
+
+
+def signer_details(request, form: SignatureForm) -> services.SignerDetails:
+    data = form.cleaned_data
+    return services.SignerDetails(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        country=data["country"],
+        postcode=data["postcode"],
+        contact_consent=data["contact_consent"],
+        language=get_language() or settings.LANGUAGE_CODE,
+        ip_hash=request_ip_hash(request),
+        partner=form.partner,
+        utm_source=data["utm_source"],
+        utm_campaign=data["utm_campaign"],
+        consents=form.consents(),
+    )
