@@ -6,6 +6,7 @@ CPU is reported as percent of one core; the machine line as percent of all.
 """
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -111,8 +112,6 @@ class CpuSampler:
         self.groups = groups
 
     def snapshot(self) -> Snapshot:
-        import time
-
         ticks = {}
         for name, pids_of in self.groups.items():
             group_ticks = {}

@@ -7,6 +7,7 @@ in its own process group, so stopping it stops its children too, and nothing
 the harness did not start is ever signalled.
 """
 
+import ctypes
 import os
 import secrets
 import signal
@@ -14,6 +15,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,8 +35,6 @@ PR_SET_PDEATHSIG = 1
 
 def die_with_the_harness() -> None:
     """In the child before exec: be sent SIGTERM if the harness itself is killed outright."""
-    import ctypes
-
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except OSError:
@@ -268,9 +269,6 @@ class Stack:
         raise StackError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
 
     def wait_for_http(self, path: str, what: str, timeout: float = 60) -> None:
-        import urllib.error
-        import urllib.request
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()

@@ -1,0 +1,103 @@
+"""e2e: signers sign, the worker emails, the sink receives, clickers confirm; and how fresh the count stays."""
+
+from campaigns.counting import fold_counts
+
+from .. import loadgen
+from ..cpu import CpuUsage
+from ..report import Row, cpu_summary, verdict
+from ..stats import Figure
+from .common import Bench
+from .targets import E2E_TARGET_PER_HOUR, FRESHNESS_TARGET_S, shortfall
+
+# Everything a signature costs on the server side, from page to counted.
+STACK_GROUPS = ("gunicorn", "celery worker", "celery beat", "postgres", "redis (shared)", "smtp sink")
+
+
+def run(bench: Bench) -> None:
+    bench.log("scenario: end to end (sign, email, click) with count freshness at peak load")
+    paths = bench.paths()
+    count_path = bench.count_api or paths["page"]
+    results, cpu = [], CpuUsage()
+    for repeat in range(bench.config.repeats):
+        bench.settle("before end to end")
+        fold_counts(bench.campaign.pk)
+        base_count = bench.confirmed_rows()
+        result, usage = bench.measure(
+            loadgen.end_to_end(
+                bench.stack.base_url,
+                page_path=paths["page"],
+                sign_path=paths["sign"],
+                count_path=count_path,
+                sink_file=str(bench.stack.sink_file),
+                email_tag=f"e2e{repeat}{bench.run_tag}",
+                base_count=base_count,
+                signers=bench.config.concurrency,
+                clickers=max(2, bench.config.concurrency // 2),
+                warmup=bench.config.warmup,
+                duration=bench.config.e2e_duration,
+                probe_gap=bench.config.probe_gap,
+                probe_timeout=bench.config.probe_timeout,
+            )
+        )
+        results.append(result)
+        cpu.add(usage)
+    bench.settle("end to end")
+    bench.rows.append(throughput_row(bench, results, cpu))
+    bench.rows.append(freshness_row(bench, results, cpu))
+
+
+def throughput_row(bench: Bench, results: list, cpu: CpuUsage) -> Row:
+    per_hour = Figure([r.per_hour() for r in results])
+    signed = Figure([r.signed / r.seconds * 3600 for r in results])
+    delivered = Figure([float(r.delivered) for r in results])
+    errors = sum(r.sign_errors + r.confirm_errors for r in results)
+    met = per_hour.available and per_hour.median >= E2E_TARGET_PER_HOUR
+    whole = sum(r.confirmed_whole_run for r in results)
+    stack_seconds = sum(cpu.core_seconds.get(name, 0.0) for name in STACK_GROUPS)
+    cost = {}
+    limited_by = cpu.limiter()
+    if whole:
+        per_signature_ms = 1000.0 * stack_seconds / whole
+        cores_needed = per_signature_ms / 1000.0 * E2E_TARGET_PER_HOUR / 3600.0
+        cost = {"product_ms_per_op": round(per_signature_ms, 2), "cores_for_target": round(cores_needed, 1)}
+        limited_by += (
+            f"; the whole stack spends {per_signature_ms:.0f} ms CPU per signed+confirmed signature, "
+            f"so 1,000,000/h needs about {cores_needed:.0f} cores"
+        )
+    return Row(
+        scenario="end to end (sign → email → click)",
+        figure=f"{per_hour.text('{:,.0f}')} signed+confirmed/h; signed {signed.text('{:,.0f}')} /h; "
+        f"{delivered.text('{:.0f}')} emails delivered per {bench.config.e2e_duration:g} s run; {errors} errors",
+        target="≥ 1,000,000/h",
+        verdict=verdict(met, shortfall(per_hour.median, E2E_TARGET_PER_HOUR, "/h") if per_hour.available and not met else ""),
+        limited_by=limited_by,
+        cpu=cpu_summary(cpu),
+        cost=cost,
+        details={"runs": [r.summary() for r in results]},
+    )
+
+
+def freshness_row(bench: Bench, results: list, cpu: CpuUsage) -> Row:
+    medians = Figure([Figure(r.freshness).median for r in results if r.freshness])
+    worst = max((max(r.freshness) for r in results if r.freshness), default=None)
+    timeouts = sum(r.freshness_timeouts for r in results)
+    probes = sum(len(r.freshness) for r in results) + timeouts
+    source = "count API" if bench.count_api else "petition page (count API not landed)"
+    if timeouts:
+        worst_text = f"> {bench.config.probe_timeout:g} s ({timeouts} of {probes} probes never saw it)"
+        met = False
+    else:
+        worst_text = "n/a" if worst is None else f"{worst:.2f} s"
+        met = worst is not None and worst <= FRESHNESS_TARGET_S
+    return Row(
+        scenario="count freshness at peak load",
+        figure=f"median {medians.text('{:.2f}', ' s')}, worst {worst_text}; {probes} probes via {source}",
+        target="≤ 5 s",
+        verdict=verdict(
+            met if probes else None,
+            f"worst {worst_text}, {FRESHNESS_TARGET_S:g} s allowed" if probes and not met else "",
+        ),
+        limited_by=cpu.limiter(),
+        cpu=cpu_summary(cpu),
+        details={"freshness_s": [r.freshness for r in results], "timeouts": timeouts},
+    )

@@ -1,0 +1,24 @@
+"""What each figure must reach, in one place, and how a miss is worded in the table."""
+
+SIGN_TARGET = 0.6
+CONFIRM_TARGET = 0.6
+READ_TARGET = 0.8
+E2E_TARGET_PER_HOUR = 1_000_000
+FRESHNESS_TARGET_S = 5.0
+EXPORT_TIME_TARGET = 2.0
+EXPORT_RSS_TARGET_MB = 150.0
+ADMIN_TARGET_MS = 300.0
+# Server CPU per operation may grow this much from the small to the large scale
+# and still count as flat: contention from other work on a shared 2-core
+# machine moved it by up to 17% between the two scales of one run (and by a
+# third between runs) for sub-millisecond requests, while a cost that really
+# grows with the table shows up as several times.
+GROWTH_LIMIT = 1.25
+FOLD_GROWTH_LIMIT = 1.5
+
+
+def shortfall(value: float, target: float, unit: str = "x") -> str:
+    number = "{:,.0f}" if target >= 100 else "{:.2f}"
+    return (
+        f"{number.format(value)}{unit} is {100 * (target - value) / target:.0f}% under {number.format(target)}{unit}"
+    )
