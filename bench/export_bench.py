@@ -100,7 +100,7 @@ def psql_select(purpose: str) -> str:
     from django.db import connection
 
     from campaigns.models import Campaign, Organisation
-    from signatures import exports
+    from signatures.exports import spec as exports
 
     campaign = Campaign.objects.get(slug=SLUG)
     if purpose == "contact":

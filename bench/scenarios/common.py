@@ -17,9 +17,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from campaigns.counting import fold_counts, reconcile_counts
 from campaigns.models import Campaign, Organisation
 from campaigns.services import add_default_milestones
+from signatures.fold import fold_counts, reconcile_counts
 from signatures.models import Signature
 
 from .. import loadgen
@@ -114,7 +114,7 @@ class Bench:
     def paths(self) -> dict:
         with translation.override("en"):
             return {
-                "page": reverse("campaigns:detail", kwargs={"slug": BENCH_SLUG}),
+                "page": reverse("signatures:petition", kwargs={"slug": BENCH_SLUG}),
                 "sign": reverse("signatures:sign", kwargs={"slug": BENCH_SLUG}),
                 "admin_login": reverse("admin:login"),
                 "admin_changelist": reverse("admin:signatures_signature_changelist"),

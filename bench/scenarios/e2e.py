@@ -1,6 +1,6 @@
 """e2e: signers sign, the worker emails, the sink receives, clickers confirm; and how fresh the count stays."""
 
-from campaigns.counting import fold_counts
+from signatures.fold import fold_counts
 
 from .. import loadgen
 from ..cpu import CpuUsage

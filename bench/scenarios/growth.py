@@ -4,7 +4,8 @@ import time
 
 from django.db import transaction
 
-from campaigns.counting import fold_counts, lock_campaign_counts
+from campaigns.counting import lock_campaign_counts
+from signatures.fold import fold_counts
 
 from ..report import Row, cost_summary, cpu_summary, verdict
 from ..seeding import insert_signatures
