@@ -55,10 +55,10 @@ def is_trusted_proxy(address: IPAddress | None) -> bool:
 
 def client_address(request) -> IPAddress | None:
     """The client's address; None only when the socket's peer is not an IP address at all."""
-    peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+    peer = parse_address(request.META.get("REMOTE_ADDR") or "")
     if not is_trusted_proxy(peer):
         return peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    forwarded = (request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
     for entry in reversed(forwarded):
         address = parse_address(entry)
         if address is None:

@@ -21,6 +21,7 @@ to Django's admin:
 """
 
 import hashlib
+import re
 import time
 from base64 import b32encode
 from datetime import timedelta
@@ -125,17 +126,18 @@ def guess_refused_for(request, username: str) -> int:
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(
+    code = forms.CharField(
         label=gettext_lazy("Code from your authenticator app"),
-        regex=r"^\d{6,8}$",
-        max_length=8,
-        strip=True,
-        error_messages={"invalid": gettext_lazy("Enter the 6-digit code your app shows.")},
+        max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
     def clean_code(self):
-        return self.cleaned_data["code"].replace(" ", "")
+        # Apps show "123 456"; only ASCII digits count (int() would take other scripts' digits too).
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not re.fullmatch(r"[0-9]{6,8}", code):
+            raise forms.ValidationError(_("Enter the 6-digit code your app shows."), code="invalid")
+        return code
 
 
 def device_to_verify(user) -> tuple[TOTPDevice, bool]:
@@ -176,7 +178,7 @@ class StaffAdminSite(admin.AdminSite):
         guarded = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
-            if two_factor_pending(request) and request.user.is_active and request.user.is_staff:
+            if two_factor_pending(request):
                 return self.send_to_two_factor(request)
             return guarded(request, *args, **kwargs)
 

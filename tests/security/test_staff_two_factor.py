@@ -221,3 +221,28 @@ def test_a_half_logged_in_moderator_going_back_to_the_login_page_is_sent_on_to_t
     response = client.get(reverse("admin:login"))
 
     assert response["Location"].startswith(reverse("admin:two_factor"))
+
+
+def test_a_code_typed_as_the_app_shows_it_with_a_space_is_accepted(client):
+    moderator = staff("Moderators")
+    log_in(client)
+    client.get(reverse("admin:two_factor"))
+    right = code(TOTPDevice.objects.get(user=moderator))
+
+    assert give_code(client, f"{right[:3]} {right[3:]}").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "value", ["١٢٣٤٥٦", "12345", "abcdef", "123456\x00", "1" * 200, "‮123456", "-12345", ""],
+    ids=["arabic-digits", "short", "letters", "null", "long", "rtl-override", "negative", "empty"],
+)
+def test_malformed_codes_get_a_clear_answer_and_count_as_a_wrong_guess(client, value):
+    staff("Moderators")
+    log_in(client)
+    client.get(reverse("admin:two_factor"))
+
+    response = give_code(client, value)
+
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+    assert client.get(reverse("admin:index")).status_code == 302
