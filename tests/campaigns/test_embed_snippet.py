@@ -35,3 +35,18 @@ def test_it_shows_each_organisations_snippet_on_the_campaign_admin_page(admin_cl
     assert f"/{campaign.slug}/embed/?via=lead-org" in page
     assert f"/{campaign.slug}/embed/?via=partner-org" in page
     assert "<textarea readonly" in response.text
+
+
+def test_the_admin_says_where_each_snippet_works_and_offers_the_any_site_opt_in(admin_client):
+    lead = make_organisation(name="Lead Org", slug="lead-org", website="https://lead.example/about")
+    partner = make_organisation(name="Partner Org", slug="partner-org", website="")
+    campaign = make_campaign(lead_organisation=lead)
+    campaign.partners.add(partner)
+
+    page = html.unescape(admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk])).text)
+
+    assert 'name="embed_on_any_site"' in page
+    assert "works on https://lead.example" in page
+    assert "no website registered for this organisation" in page
+    assert "The form shows only on the websites registered for these organisations" in page
+

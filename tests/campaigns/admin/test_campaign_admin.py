@@ -68,6 +68,18 @@ def test_a_new_campaign_keeps_the_milestones_it_was_given(manager_client):
     assert list(Campaign.objects.get().milestones.values_list("threshold", flat=True)) == [5000]
 
 
+def test_letting_any_site_embed_the_form_is_an_explicit_choice(manager_client):
+    manager_client.post(reverse("admin:campaigns_campaign_add"), form_data())
+    campaign = Campaign.objects.get()
+    assert campaign.embed_on_any_site is False
+
+    data = form_data(slug=campaign.slug, embed_on_any_site="on")
+    assert manager_client.post(reverse("admin:campaigns_campaign_change", args=[campaign.pk]), data).status_code == 302
+
+    campaign.refresh_from_db()
+    assert campaign.embed_on_any_site is True
+
+
 def test_counts_and_status_cannot_be_changed_through_the_form(manager_client):
     campaign = make_campaign(status="draft", signature_count=42)
     data = form_data(slug=campaign.slug, signature_count="999999", status="open")
