@@ -21,6 +21,7 @@ to Django's admin:
 """
 
 import hashlib
+import logging
 import re
 import time
 from base64 import b32encode
@@ -50,6 +51,8 @@ from django.views.decorators.csrf import csrf_protect
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from petition.ratelimits import seconds_until_allowed
+
+logger = logging.getLogger(__name__)
 
 PERSONAL_DATA_APPS = ("signatures", "auth", "otp_totp")
 LOCK_PREFIX = "staff-lock:"
@@ -95,7 +98,10 @@ def record_failure(username: str) -> None:
         return
     if failures >= settings.STAFF_LOGIN_FAILURES:
         # add, not set: failures while locked cannot push the end of the lock further away.
-        cache.add(LOCK_PREFIX + account_key(username), time.time() + window, window)
+        if cache.add(LOCK_PREFIX + account_key(username), time.time() + window, window):
+            # The account by its key's first characters: a mistyped name can be someone's password.
+            logger.warning("staff account %s… locked for %d minutes after %d wrong passwords or codes",
+                           account_key(username)[:12], settings.STAFF_LOCKOUT_MINUTES, failures)  # fmt: skip
         cache.delete(failures_key)
 
 

@@ -60,9 +60,11 @@ def account():
     return User.objects.create_user("staff", password=PASSWORD, is_staff=True)
 
 
-def test_ten_wrong_passwords_from_ten_addresses_lock_the_account(client, account):
+def test_ten_wrong_passwords_from_ten_addresses_lock_the_account(client, account, caplog):
     statuses = [attempt(client, n).status_code for n in range(10)]
     assert statuses == [200] * 10
+    [locked_log] = [record.getMessage() for record in caplog.records if "locked" in record.getMessage()]
+    assert "staff" not in locked_log.split("account", 1)[1]  # the username is not logged
 
     locked = attempt(client, 11, password=PASSWORD)
 
