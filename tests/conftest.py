@@ -54,6 +54,24 @@ def eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
+def rate_limit_clock(monkeypatch):
+    """Hold django-ratelimit's clock still for the test.
+
+    It counts in fixed windows (each minute, each hour, at an offset per key):
+    a test whose requests straddled a boundary would see its count start over
+    and its limit never trip. With the clock held, every request of a test
+    falls in the window the test started in.
+    """
+    import time
+    import types
+
+    import django_ratelimit.core
+
+    started = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: started))
+
+
+@pytest.fixture(autouse=True)
 def clean_cache():
     from django.core.cache import cache
 
