@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,6 +30,7 @@ from signatures.fraud import fraud_report
 
 from . import services
 from .embed_snippets import snippets_by_organisation
+from .images import picture_size
 from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
 
 VIEW_SIGNATURES = "signatures.view_signature"
@@ -64,11 +66,22 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = "__all__"
 
+    def clean_image(self):
+        """A new upload must be a picture; its size is kept so the page can reserve its space."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            self.instance.image_width, self.instance.image_height = picture_size(image)
+        elif not image:
+            self.instance.image_width = self.instance.image_height = None
+        return image
+
     def clean(self):
         cleaned = super().clean()
         opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
             self.add_error("closes_at", _("The closing time must be after the opening time."))
+        if cleaned.get("image") and not cleaned.get("image_alt", "").strip() and "image" not in self.errors:
+            self.add_error("image_alt", _("Describe the picture for people who cannot see it."))
         return cleaned
 
 
@@ -84,7 +97,8 @@ class CampaignAdmin(admin.ModelAdmin):
         "updated_at", "embed_snippets",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "preview", "summary", "body", "language", "image"]}),
+        (None, {"fields": ["title", "slug", "status", "preview", "summary", "body", "language", "image",
+                           "image_alt"]}),
         (_("Organisations"), {"fields": ["lead_organisation", "partners"]}),
         (_("Timing and goal"), {"fields": ["opens_at", "closes_at", "closed_at", "goal", "eci_thresholds"]}),
         (_("Counts (folded from confirmations, read-only)"), {"fields": ["signature_count", "partner_counts",

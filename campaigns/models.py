@@ -41,6 +41,10 @@ class CampaignText:
     summary: str
     body: str
     language: str
+    # What the campaign's picture shows, and the language that is written in
+    # (a translation without its own description falls back to the campaign's).
+    image_alt: str = ""
+    image_alt_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,22 @@ class Campaign(models.Model):
     )
     partners = models.ManyToManyField(Organisation, blank=True, related_name="partner_campaigns")
     image = models.FileField(
+        _("picture"),
         upload_to="campaigns/",
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
-        help_text="Shown when the petition is shared (Open Graph).",
+        help_text=_("Shown on the petition page and when it is shared: PNG, JPEG or WebP, best 1200 × 630 pixels."),
+    )
+    # Read from the file when it is uploaded (campaigns.images), so the page
+    # reserves the picture's space before it loads.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("picture description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the picture shows, for people who cannot see it (screen readers read it out). "
+                    "Needed with a picture; each translation can give its own."),
     )
     staff_emails = models.TextField(blank=True, help_text="Staff contacts told about milestones, one per line.")
     eci_thresholds = models.BooleanField(
@@ -125,9 +141,16 @@ class Campaign(models.Model):
                 else:
                     translation = self.translations.filter(language=language).first()
             if translation:
-                texts[language] = CampaignText(translation.title, translation.summary, translation.body, language)
+                alt, alt_language = (
+                    (translation.image_alt, language) if translation.image_alt else (self.image_alt, self.language)
+                )
+                texts[language] = CampaignText(
+                    translation.title, translation.summary, translation.body, language, alt, alt_language
+                )
             else:
-                texts[language] = CampaignText(self.title, self.summary, self.body, self.language)
+                texts[language] = CampaignText(
+                    self.title, self.summary, self.body, self.language, self.image_alt, self.language
+                )
         return texts[language]
 
     @property
@@ -191,6 +214,12 @@ class CampaignTranslation(models.Model):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True)
+    image_alt = models.CharField(
+        _("picture description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the campaign's picture shows, in this language; empty uses the campaign's own."),
+    )
 
     class Meta:
         constraints = [

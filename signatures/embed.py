@@ -25,7 +25,7 @@ from petition.crossorigin import origin_of
 from petition.httpcache import public_unless_personal
 
 from .forms import SignatureForm
-from .pages import blank_sign_form, petition_context
+from .pages import blank_sign_form, petition_context, share_context
 from .signing import Outcome, attempt_signature, posted_via
 
 
@@ -87,5 +87,7 @@ def embed_sign(request, slug: str):
 def embed_thanks(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     partner = referring_partner(campaign, request.GET.get("via", ""))
-    context = {"campaign": campaign, "text": campaign.translated, "embed": True, "partner": partner}
+    context = {
+        "campaign": campaign, "text": campaign.translated, "embed": True, "partner": partner, **share_context(campaign)
+    }
     return framed(render(request, "campaigns/embed_thanks.html", context), partner)

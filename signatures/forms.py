@@ -12,6 +12,7 @@ from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
 from . import names, postcodes
+from .attribution import clean_attribution
 from .emailaddr import email_domain
 
 MAX_NAME_LENGTH = 100
@@ -60,6 +61,22 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
+class AttributionField(forms.CharField):
+    """utm_source or utm_campaign from the link: cleaned, never refused, since the signer can neither see nor fix it.
+
+    Cleaning in to_python runs before the validators, so a null character
+    from a mangled link is dropped rather than reported.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        return clean_attribution(super().to_python(value))
+
+
 class SignatureForm(forms.Form):
     first_name = forms.CharField(
         label=_("First name"),
@@ -106,8 +123,8 @@ class SignatureForm(forms.Form):
     )
     # Attribution carried from the petition link through the POST.
     via = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_source = AttributionField()
+    utm_campaign = AttributionField()
     # Honeypot: hidden from people, filled in by naive bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
