@@ -24,6 +24,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from petition.denied import MissingPermission
 from signatures.admin.links import signature_changelist_url
 from signatures.dashboard import campaign_dashboard
 from signatures.fraud import fraud_report
@@ -205,7 +206,7 @@ class CampaignAdmin(admin.ModelAdmin):
             raise PermissionDenied
         campaign = get_object_or_404(Campaign, pk=pk)
         if not self.has_change_permission(request, campaign):
-            raise PermissionDenied
+            raise MissingPermission("campaigns.change_campaign")
         service(campaign)
         self.log_change(request, campaign, [{"changed": {"fields": ["status"]}}])
         return campaign
@@ -236,7 +237,7 @@ class CampaignAdmin(admin.ModelAdmin):
         """Totals, rate, signatures per day, countries, partners, sources: aggregates only, no personal data."""
         campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), pk=pk)
         if not self.has_view_permission(request, campaign):
-            raise PermissionDenied
+            raise MissingPermission("campaigns.view_campaign")
         return self.campaign_page(
             request,
             campaign,
@@ -248,8 +249,10 @@ class CampaignAdmin(admin.ModelAdmin):
     def fraud_view(self, request, pk):
         """The email domains and address hashes with the most signatures lately, linking to the list."""
         campaign = get_object_or_404(Campaign, pk=pk)
-        if not (self.has_view_permission(request, campaign) and request.user.has_perm(VIEW_SIGNATURES)):
-            raise PermissionDenied
+        if not self.has_view_permission(request, campaign):
+            raise MissingPermission("campaigns.view_campaign")
+        if not request.user.has_perm(VIEW_SIGNATURES):
+            raise MissingPermission(VIEW_SIGNATURES)
         can_moderate = request.user.has_perm(MODERATE_SIGNATURES)
         windows = []
         for window in fraud_report(campaign.pk):

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Organisation
+from petition.denied import MissingPermission, NotYours
 from petition.enqueue import enqueue_after_commit
 
 from ..exports.files import downloadable_file
@@ -28,7 +28,7 @@ EXPORT_PERMISSION = "signatures.export_signatures"
 
 def require_export_permission(request) -> None:
     if not request.user.has_perm(EXPORT_PERMISSION):
-        raise PermissionDenied
+        raise MissingPermission(EXPORT_PERMISSION)
 
 
 def export_file_name(campaign: Campaign, export: SignatureExport) -> str:
@@ -182,7 +182,7 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
         require_export_permission(request)
         export = get_object_or_404(SignatureExport.objects.select_related("campaign"), pk=pk)
         if export.requested_by_id != request.user.pk:
-            raise PermissionDenied
+            raise NotYours(gettext("Only the person who requested this export can download it."))
         file_path = downloadable_file(export)
         if file_path is None:
             messages.error(request, gettext("This file is not available: it is not ready yet, or it has expired."))
