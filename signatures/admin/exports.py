@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,6 @@ from ..exports.files import downloadable_file
 from ..exports.forms import ExportForm
 from ..exports.records import record_download, recorded_stream, start_export
 from ..exports.spec import ExportSpec, count_rows
-from ..exports.stream import exports_available
 from ..models import SignatureExport
 from ..tasks import build_export_file
 from .read_only import ReadOnlyModelAdmin
@@ -116,9 +116,6 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
         """GET shows the filters and, once chosen, how many rows will come out; POST starts the export."""
         require_export_permission(request)
         campaign = get_object_or_404(Campaign, slug=slug)
-        if not exports_available():
-            messages.error(request, gettext("Exports need the PostgreSQL database; this installation runs on SQLite."))
-            return redirect("admin:signatures_signatureexport_changelist")
         if request.method == "POST":
             form = ExportForm(request.POST, campaign=campaign)
             if form.is_valid():
@@ -133,6 +130,8 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
             gettext("Export signatures of %(campaign)s") % {"campaign": campaign},
             campaign=campaign,
             form=form,
+            # The admin's own fieldset markup, so the choices line up with the other fields.
+            adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
             rows=rows,
             streams=rows is not None and rows <= settings.EXPORT_STREAM_MAX_ROWS,
             stream_max_rows=settings.EXPORT_STREAM_MAX_ROWS,
