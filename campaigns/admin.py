@@ -286,5 +286,8 @@ class CampaignAdmin(admin.ModelAdmin):
         return format_html_join(
             "",
             '<p><strong>{}</strong></p><textarea readonly rows="4" cols="100" aria-label="{}">{}</textarea>',
-            ((organisation.name, f"Embed snippet for {organisation.name}", snippet) for organisation, snippet in snippets),
+            (
+                (organisation.name, _("Embed snippet for %(name)s") % {"name": organisation.name}, snippet)
+                for organisation, snippet in snippets
+            ),
         )

@@ -28,6 +28,8 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self):
         return self.name
@@ -68,8 +70,11 @@ class Campaign(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=500, blank=True)
-    body = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs. "
-                            "**bold**, *italic*, [links](https://…) and lines starting with '- ' are allowed.")
+    body = models.TextField(
+        blank=True,
+        help_text=_("Plain text; blank lines separate paragraphs. "
+                    "**bold**, *italic*, [links](https://…) and lines starting with '- ' are allowed."),
+    )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     goal = models.PositiveIntegerField(default=DEFAULT_GOAL, validators=[MinValueValidator(1)])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -98,12 +103,12 @@ class Campaign(models.Model):
         help_text=_("What the picture shows, for people who cannot see it (screen readers read it out). "
                     "Needed with a picture; each translation can give its own."),
     )
-    staff_emails = models.TextField(blank=True, help_text="Staff contacts told about milestones, one per line.")
+    staff_emails = models.TextField(blank=True, help_text=_("Staff contacts told about milestones, one per line."))
     eci_thresholds = models.BooleanField(
-        default=False, help_text="Show per-country minimums as for a European Citizens' Initiative."
+        default=False, help_text=_("Show per-country minimums as for a European Citizens' Initiative.")
     )
     retention_days = models.PositiveIntegerField(
-        default=365, help_text="Days after closing before signers' personal data is anonymised."
+        default=365, help_text=_("Days after closing before signers' personal data is anonymised.")
     )
     # Folded in by campaigns.counting, never written per signature by a request.
     signature_count = models.PositiveIntegerField(default=0)
@@ -115,6 +120,8 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="campaign_status_valid"),
             models.CheckConstraint(condition=Q(goal__gte=1), name="campaign_goal_positive"),
@@ -222,6 +229,8 @@ class CampaignTranslation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "language"], name="one_translation_per_language"),
         ]
@@ -238,6 +247,8 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["threshold"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "threshold"], name="one_milestone_per_threshold"),
             models.CheckConstraint(condition=Q(threshold__gte=1), name="milestone_threshold_positive"),
@@ -255,6 +266,8 @@ class CountryCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("count by country")
+        verbose_name_plural = _("counts by country")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "country"], name="one_count_per_country"),
         ]
@@ -268,6 +281,8 @@ class PartnerCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("count by partner")
+        verbose_name_plural = _("counts by partner")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "organisation"], name="one_count_per_partner"),
         ]

@@ -5,7 +5,7 @@ from django.core.validators import EmailValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_recaptcha.fields import ReCaptchaField
@@ -23,7 +23,11 @@ def validate_person_name(value: str) -> str:
     raw = value.strip()
     if len(raw) > MAX_NAME_LENGTH:
         raise forms.ValidationError(
-            _("Please use at most %(max)d characters (you typed %(length)d)."),
+            ngettext_lazy(
+                "Please use at most %(max)d character (you typed %(length)d).",
+                "Please use at most %(max)d characters (you typed %(length)d).",
+                "max",
+            ),
             params={"max": MAX_NAME_LENGTH, "length": len(raw)},
             code="max_length",
         )
@@ -191,7 +195,13 @@ class SignatureForm(forms.Form):
         value = self.cleaned_data["email"].strip()
         if len(value) > MAX_EMAIL_LENGTH:
             raise forms.ValidationError(
-                _("An email address has at most %(max)d characters."), params={"max": MAX_EMAIL_LENGTH}, code="max_length"
+                ngettext_lazy(
+                    "An email address has at most %(max)d character.",
+                    "An email address has at most %(max)d characters.",
+                    "max",
+                ),
+                params={"max": MAX_EMAIL_LENGTH},
+                code="max_length",
             )
         try:
             EmailValidator()(value)
@@ -209,7 +219,11 @@ class SignatureForm(forms.Form):
         value = postcodes.normalise_postcode(self.cleaned_data["postcode"])
         if len(value) > postcodes.MAX_LENGTH:
             raise forms.ValidationError(
-                _("A postcode has at most %(max)d characters."), params={"max": postcodes.MAX_LENGTH}, code="max_length"
+                ngettext_lazy(
+                    "A postcode has at most %(max)d character.", "A postcode has at most %(max)d characters.", "max"
+                ),
+                params={"max": postcodes.MAX_LENGTH},
+                code="max_length",
             )
         return value
 
@@ -224,7 +238,11 @@ class SignatureForm(forms.Form):
                     message = _("This postcode does not look right for the country you chose (for example %(example)s).")
                     self.add_error("postcode", forms.ValidationError(message, params={"example": example}))
                 else:
-                    message = _("Please use only letters, digits, spaces and hyphens (at most %(max)d characters).")
+                    message = ngettext_lazy(
+                        "Please use only letters, digits, spaces and hyphens (at most %(max)d character).",
+                        "Please use only letters, digits, spaces and hyphens (at most %(max)d characters).",
+                        "max",
+                    )
                     self.add_error("postcode", forms.ValidationError(message, params={"max": postcodes.MAX_LENGTH}))
             elif not postcode and postcodes.has_known_format(country):
                 self.add_error("postcode", _("Please enter your postcode."))

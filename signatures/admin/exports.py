@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Organisation
@@ -156,7 +156,11 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
         enqueue_after_commit(build_export_file, export.pk)
         messages.info(
             request,
-            gettext("%(rows)s rows are too many to stream: the file is being prepared. This page shows its progress.")
+            ngettext(
+                "%(rows)s row is too many to stream: the file is being prepared. This page shows its progress.",
+                "%(rows)s rows are too many to stream: the file is being prepared. This page shows its progress.",
+                rows,
+            )
             % {"rows": rows},
         )
         return redirect("admin:signatures_signatureexport_progress", pk=export.pk)
