@@ -66,7 +66,7 @@ class PlainSelect(forms.Select):
 
 
 class AttributionField(forms.CharField):
-    """utm_source or utm_campaign from the link: cleaned, never refused, since the signer can neither see nor fix it.
+    """via, utm_source or utm_campaign from the link: cleaned, never refused, since the signer can neither see nor fix it.
 
     Cleaning in to_python runs before the validators, so a null character
     from a mangled link is dropped rather than reported.
@@ -126,7 +126,7 @@ class SignatureForm(forms.Form):
         error_messages={"required": _("Please accept the privacy notice to sign.")},
     )
     # Attribution carried from the petition link through the POST.
-    via = forms.CharField(required=False, widget=forms.HiddenInput)
+    via = AttributionField()
     utm_source = AttributionField()
     utm_campaign = AttributionField()
     # Honeypot: hidden from people, filled in by naive bots.

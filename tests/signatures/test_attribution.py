@@ -53,3 +53,18 @@ def test_a_signature_stores_the_cleaned_values_of_a_mangled_link(client, django_
     signature = Signature.objects.get()
     assert signature.utm_source == ("mail out " + "x" * 200)[:MAX_LENGTH]
     assert signature.utm_campaign == "ab c"
+
+
+@pytest.mark.django_db
+def test_a_mangled_partner_slug_in_the_link_never_stops_a_signature(client, django_capture_on_commit_callbacks):
+    campaign = make_campaign()
+    page = client.get(f"/en/{campaign.slug}/", {"via": "part\x00ner\n"})
+    assert page.status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("signatures:sign", kwargs={"slug": campaign.slug}), sign_data(via="part\x00ner\u202e")
+        )
+
+    assert response.status_code == 302
+    assert Signature.objects.get().partner is None
