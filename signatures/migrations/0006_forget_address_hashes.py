@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signatures', '0004_signature_export'),
+        ('signatures', '0005_translatable_names'),
     ]
 
     operations = [
