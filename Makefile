@@ -21,6 +21,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# DEBUG is off unless set: development commands turn it on for themselves.
+run: export DEBUG = 1
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -46,6 +48,7 @@ LANGUAGES := bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk s
 MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
 # Refresh locale/*/LC_MESSAGES/django.po from the source, then compile the .mo files (both are committed).
+messages: export DEBUG = 1
 messages: venv
 	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) --add-location=file --no-obsolete $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages $(MESSAGES_IGNORE)
@@ -53,6 +56,7 @@ messages: venv
 bench: venv
 	$(BIN)/python -m bench.run
 
+migrations-check: export DEBUG = 1
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

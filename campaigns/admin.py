@@ -23,6 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from petition.crossorigin import origin_of
 from signatures.admin.links import signature_changelist_url
 from signatures.dashboard import campaign_dashboard
 from signatures.fraud import fraud_report
@@ -90,7 +91,7 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Counts (folded from confirmations, read-only)"), {"fields": ["signature_count", "partner_counts",
                                                                          "count_updated_at"]}),
         (_("Staff and retention"), {"fields": ["staff_emails", "retention_days", "created_at", "updated_at"]}),
-        (_("Embed on partner websites"), {"fields": ["embed_snippets"]}),
+        (_("Embed on partner websites"), {"fields": ["embed_on_any_site", "embed_snippets"]}),
     ]  # fmt: skip
     filter_horizontal = ["partners"]
     inlines = [MilestoneInline, TranslationInline]
@@ -266,8 +267,35 @@ class CampaignAdmin(admin.ModelAdmin):
         snippets = snippets_by_organisation(campaign)
         if not snippets:
             return _("Add a lead or partner organisation to get its snippet.")
-        return format_html_join(
-            "",
-            '<p><strong>{}</strong></p><textarea readonly rows="4" cols="100" aria-label="{}">{}</textarea>',
-            ((organisation.name, f"Embed snippet for {organisation.name}", snippet) for organisation, snippet in snippets),
+        if campaign.embed_on_any_site:
+            where = _("Any HTTPS website may show the form.")
+        else:
+            where = _(
+                "The form shows only on the websites registered for these organisations (and on this site): "
+                "paste each snippet on its organisation's website, or tick the box above to allow any HTTPS website."
+            )
+        return format_html(
+            '<p class="help">{}</p>{}',
+            where,
+            format_html_join(
+                "",
+                '<p><strong>{}</strong>{}</p><textarea readonly rows="4" cols="100" aria-label="{}">{}</textarea>',
+                (
+                    (
+                        organisation.name,
+                        self.framing_note(campaign, organisation),
+                        _("Embed snippet for %(organisation)s") % {"organisation": organisation.name},
+                        snippet,
+                    )
+                    for organisation, snippet in snippets
+                ),
+            ),
         )
+
+    def framing_note(self, campaign, organisation) -> str:
+        origin = origin_of(organisation.website)
+        if origin:
+            return " — " + _("works on %(origin)s") % {"origin": origin}
+        if campaign.embed_on_any_site:
+            return ""
+        return " — " + _("no website registered for this organisation: its snippet works nowhere until one is")

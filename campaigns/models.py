@@ -86,6 +86,14 @@ class Campaign(models.Model):
     eci_thresholds = models.BooleanField(
         default=False, help_text="Show per-country minimums as for a European Citizens' Initiative."
     )
+    embed_on_any_site = models.BooleanField(
+        _("let any HTTPS website embed the sign form"),
+        default=False,
+        help_text=_(
+            "Off: only the websites registered for the lead organisation and the partners may show the form in a "
+            "frame. On: any HTTPS website may, so anyone can put the form on their page."
+        ),
+    )
     retention_days = models.PositiveIntegerField(
         default=365, help_text="Days after closing before signers' personal data is anonymised."
     )

@@ -3,6 +3,11 @@
 Everything is HTML-escaped first; then blank lines make paragraphs, lines
 starting with "- " make a list, "## " a heading, **bold**, *italic* and
 [text](https://…) links. Nothing else can produce markup.
+
+Bold and italic apply to text only: a line is cut into links and the text
+between them, and each piece of text (a link's label included) is formatted
+on its own, so stars in an address never become tags inside the link's
+markup, and emphasis never spans a link.
 """
 
 import re
@@ -15,11 +20,23 @@ BOLD = re.compile(r"\*\*(.+?)\*\*")
 ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
 
 
-def inline(text: str) -> str:
-    html = escape(text)
-    html = LINK.sub(r'<a href="\2" rel="noopener nofollow">\1</a>', html)
+def emphasis(html: str) -> str:
+    """Bold and italic in a piece of escaped text with no markup in it."""
     html = BOLD.sub(r"<strong>\1</strong>", html)
     return ITALIC.sub(r"<em>\1</em>", html)
+
+
+def inline(text: str) -> str:
+    html = escape(text)
+    pieces = []
+    position = 0
+    for link in LINK.finditer(html):
+        pieces.append(emphasis(html[position : link.start()]))
+        label, href = link.group(1), link.group(2)
+        pieces.append(f'<a href="{href}" rel="noopener nofollow">{emphasis(label)}</a>')
+        position = link.end()
+    pieces.append(emphasis(html[position:]))
+    return "".join(pieces)
 
 
 def render_body(text: str) -> SafeString:

@@ -13,15 +13,25 @@ database's job (conditional updates).
 After a failure the cache does not touch Redis again for REDIS_RETRY_AFTER
 seconds: a Redis that accepts but never answers costs one socket timeout per
 process in that window, not one per cache call.
+
+Django's Redis cache pickles what it stores (whole page responses among
+them), and unpickling runs code. So every entry is signed with a key derived
+from SECRET_KEY (SignedPickleSerializer) and an entry whose signature does not
+match is a miss, never unpickled: whoever can write to Redis cannot run code
+in the web process. Integers stay plain, as Django keeps them, so that counters
+can be incremented in Redis; reading one runs nothing.
 """
 
+import hashlib
+import hmac
 import logging
+import pickle
 import threading
 import time
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +45,37 @@ def forget_failures() -> None:
     """Try every Redis again at once (tests start and stop their own servers)."""
     with _lock:
         _unavailable_until.clear()
+
+
+class TamperedCacheEntry(Exception):
+    """A cache entry not signed with our key: written by someone else, so never unpickled."""
+
+
+class SignedPickleSerializer(RedisSerializer):
+    MAC_SIZE = hashlib.sha256().digest_size
+
+    def __init__(self, protocol=None):
+        super().__init__(protocol)
+        self.key = hashlib.sha256(b"petition.cache.SignedPickleSerializer:" + settings.SECRET_KEY.encode()).digest()
+
+    def mac(self, payload: bytes) -> bytes:
+        return hmac.new(self.key, payload, hashlib.sha256).digest()
+
+    def dumps(self, obj):
+        if type(obj) is int:
+            return obj
+        payload = pickle.dumps(obj, self.protocol)
+        return self.mac(payload) + payload
+
+    def loads(self, data):
+        try:
+            return int(data)
+        except ValueError:
+            pass
+        mac, payload = data[: self.MAC_SIZE], data[self.MAC_SIZE :]
+        if not hmac.compare_digest(mac, self.mac(payload)):
+            raise TamperedCacheEntry
+        return pickle.loads(payload)
 
 
 class DegradingRedisCache(RedisCache):
@@ -60,6 +101,10 @@ class DegradingRedisCache(RedisCache):
             return getattr(super(), operation)(*args, **kwargs)
         except (RedisError, OSError) as exc:
             self._failed(operation, exc)
+            return fallback
+        except TamperedCacheEntry:
+            # Redis itself answered: no pause, just a miss.
+            logger.warning("cache entry with a wrong signature ignored during %s", operation)
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):

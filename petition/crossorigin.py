@@ -12,17 +12,48 @@ defend against; it is treated like any other client, as Go's
 net/http.CrossOriginProtection does.
 """
 
+import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 def origin_of(url: str) -> str:
-    """scheme://host[:port] of an http(s) URL, lower-cased; empty for anything else."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """scheme://host[:port] of an http(s) URL, lower-cased, default port left out; empty for anything else.
+
+    Built from the scheme, host and port alone: a user part, path, query or
+    fragment never gets through, and a host that is neither a DNS name
+    (international names in their ASCII form) nor an IP address makes it empty.
+    The result goes into headers (frame-ancestors) and comparisons with Origin.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
         return ""
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in DEFAULT_PORTS or not host:
+        return ""
+    scheme = parts.scheme.lower()
+    try:
+        host = str(ipaddress.ip_address(host))
+        if ":" in host:
+            host = f"[{host}]"
+    except ValueError:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            return ""
+        if not HOST_NAME.fullmatch(host) or len(host) > 253:
+            return ""
+        host = host.rstrip(".")
+    if port is None or port == DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 def our_origins(request) -> set[str]:

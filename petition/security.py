@@ -1,27 +1,27 @@
-"""Content-Security-Policy, framing, and a throttled admin login.
+"""Content-Security-Policy, framing, proxy headers and error reports.
 
-Every response carries a policy that lets a page load only from our own origin
-and be framed by nobody. Two view decorators widen it, each for one purpose:
+Every response carries one policy, built here by ContentSecurityPolicyMiddleware
+and nowhere else: pages load only from our own origin and are framed by
+nobody. Views widen it for one purpose each, by marking their response, never
+by writing the header themselves (the middleware replaces any such header):
 
 - ``@recaptcha_step`` on views that render the sign form: when reCAPTCHA is
   configured, Google's script and frame origins are allowed there and nowhere
   else.
-- ``@frame_ancestors("https://partner.example", ...)`` (or, when the origins
-  are only known inside the view, ``allow_framing(response, origins)``) on a
-  view meant to be embedded: it replaces ``frame-ancestors 'none'`` with those
-  origins and exempts the response from ``X-Frame-Options: DENY``, which cannot
-  name origins.
+- ``allow_framing(response, origins)`` (or the ``@frame_ancestors(...)``
+  decorator for a fixed list) on a view meant to be embedded: the same policy
+  with ``frame-ancestors`` naming those origins instead of ``'none'``, and the
+  response exempt from ``X-Frame-Options: DENY``, which cannot name origins.
 """
 
+import re
 from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
-from django.contrib import admin
-from django.http import HttpResponse
-from django.utils.translation import gettext as _
+from django.views.debug import SafeExceptionReporterFilter
 
-from petition.ratelimits import over_limit
+from petition.ratelimits import is_trusted_proxy, parse_address
 
 RECAPTCHA_ORIGINS = ("https://www.google.com", "https://www.gstatic.com", "https://www.recaptcha.net")
 
@@ -39,6 +39,12 @@ BASE_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
+# A source a view may put in frame-ancestors: a keyword, a scheme, or an origin (scheme://host[:port]).
+FRAME_ANCESTOR_SOURCE = re.compile(
+    r"'self'|'none'|https:|https?://(\[[0-9a-fA-F:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)"
+    r"(:[0-9]{1,5})?"
+)
+
 
 def build_policy(*, recaptcha: bool = False, frame_ancestors: Iterable[str] = ()) -> str:
     policy = {directive: list(sources) for directive, sources in BASE_POLICY.items()}
@@ -47,6 +53,11 @@ def build_policy(*, recaptcha: bool = False, frame_ancestors: Iterable[str] = ()
         policy["frame-src"] = list(RECAPTCHA_ORIGINS)
         policy["connect-src"] += RECAPTCHA_ORIGINS
     ancestors = list(frame_ancestors)
+    for source in ancestors:
+        # Origins come from data staff typed (organisation websites): one
+        # that slipped through with a ";" would write directives of its own.
+        if not FRAME_ANCESTOR_SOURCE.fullmatch(source):
+            raise ValueError(f"not a frame-ancestors source: {source!r}")
     if ancestors:
         policy["frame-ancestors"] = ancestors
     return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
@@ -58,11 +69,10 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = build_policy(
-                recaptcha=settings.RECAPTCHA_ENABLED and getattr(response, "csp_recaptcha", False),
-                frame_ancestors=getattr(response, "csp_frame_ancestors", ()),
-            )
+        response["Content-Security-Policy"] = build_policy(
+            recaptcha=settings.RECAPTCHA_ENABLED and getattr(response, "csp_recaptcha", False),
+            frame_ancestors=getattr(response, "csp_frame_ancestors", ()),
+        )
         return response
 
 
@@ -79,7 +89,7 @@ def recaptcha_step(view):
 
 
 def allow_framing(response, origins: Iterable[str]):
-    """Let these origins (e.g. "https://partner.example") frame this response."""
+    """Let these sources (e.g. "https://partner.example", "'self'") frame this response."""
     response.csp_frame_ancestors = list(origins)
     response.xframe_options_exempt = True
     return response
@@ -98,16 +108,25 @@ def frame_ancestors(*origins: str):
     return decorator
 
 
-def admin_login(request, extra_context=None):
-    """The admin login, refusing password guesses beyond a few per client address."""
-    if request.method == "POST" and over_limit(
-        request, "admin-login", [settings.ADMIN_LOGIN_RATE_BURST, settings.ADMIN_LOGIN_RATE_SUSTAINED]
-    ):
-        response = HttpResponse(
-            _("Too many login attempts from your address. Please wait a few minutes and try again.") + "\n",
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = "60"
-        return response
-    return admin.site.login(request, extra_context)
+class UntrustedProxyHeadersMiddleware:
+    """Drop X-Forwarded-Proto unless one of our proxies (TRUSTED_PROXIES) sent it.
+
+    SECURE_PROXY_SSL_HEADER makes Django believe that header; from anyone
+    else it is the client's own claim, so it is removed before Django reads it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not is_trusted_proxy(
+            parse_address(request.META.get("REMOTE_ADDR") or "")
+        ):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
+
+
+class ErrorReportFilter(SafeExceptionReporterFilter):
+    """Django's filter, also hiding URLs (DATABASE_URL, REDIS_URL, the cache's LOCATION, the broker)."""
+
+    hidden_settings = re.compile("API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|URL|LOCATION|DSN", flags=re.I)

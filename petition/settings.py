@@ -1,13 +1,15 @@
 """Settings for the petition platform, read from environment variables.
 
-With nothing set it runs embedded: SQLite, eager Celery tasks, console email,
-local-memory cache. DATABASE_URL, REDIS_URL and EMAIL_HOST switch to the real
-services. DEBUG off is production and refuses to start without SECRET_KEY and
-ALLOWED_HOSTS.
+With DEBUG=1 and nothing else set it runs embedded: SQLite, eager Celery
+tasks, console email, local-memory cache. DATABASE_URL, REDIS_URL and
+EMAIL_HOST switch to the real services. DEBUG is off unless set: that is
+production, which refuses to start without real secrets (SECRET_KEY,
+IP_HASH_KEY), ALLOWED_HOSTS and SITE_URL.
 """
 
 import ipaddress
 import os
+import ssl
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -56,30 +58,96 @@ def database_from_url(url: str) -> dict:
     }
 
 
-DEBUG = envbool("DEBUG", True)
+def site_url_problem(url: str) -> str:
+    """Why SITE_URL is not an absolute http(s) address of a site root, or "" when it is."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"SITE_URL must be an absolute http(s) address such as https://petition.example.org, not {url!r}"
+    if parts.username or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment:
+        return f"SITE_URL must be scheme, host and port only (no user, path, query or fragment), not {url!r}"
+    return ""
+
+
+# Keys anyone can read in this repository or in Django's own templates.
+DEVELOPMENT_SECRET_KEY = "embedded-development-key-not-for-production"
+PLACEHOLDER_SECRETS = {
+    DEVELOPMENT_SECRET_KEY,
+    "change-me-to-a-long-random-string",
+    "change-me",
+    "changeme",
+    "secret",
+}
+MIN_SECRET_LENGTH = 50
+
+
+def secret_problem(name: str, value: str) -> str:
+    """Why a secret is unfit for production, or "" when it is fit."""
+    if not value:
+        return f"{name} is not set"
+    if value in PLACEHOLDER_SECRETS or value.startswith("django-insecure-"):
+        return f"{name} is a published placeholder: generate one"
+    if len(value) < MIN_SECRET_LENGTH or len(set(value)) < 5:
+        return f"{name} is too short: use at least {MIN_SECRET_LENGTH} random characters"
+    return ""
+
+
+# Off unless asked for: a forgotten DEBUG shows settings and the URL map to anyone.
+DEBUG = envbool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Keyed hash of client addresses (raw addresses are never stored): a key of
+# its own, so a leaked SECRET_KEY does not also unmask the fraud signal.
+IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
 if not DEBUG:
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
-    if missing:
+    problems = [
+        secret_problem("SECRET_KEY", SECRET_KEY),
+        secret_problem("IP_HASH_KEY", IP_HASH_KEY),
+        "IP_HASH_KEY must differ from SECRET_KEY" if IP_HASH_KEY and IP_HASH_KEY == SECRET_KEY else "",
+        "ALLOWED_HOSTS is not set" if not ALLOWED_HOSTS else "",
+        "SITE_URL is not set" if not SITE_URL else site_url_problem(SITE_URL),
+    ]
+    problems = [problem for problem in problems if problem]
+    if problems:
         raise ImproperlyConfigured(
-            "DEBUG is off (production) but these environment variables are not set: " + ", ".join(missing)
+            "DEBUG is off (production), and the configuration is not safe to serve:\n- "
+            + "\n- ".join(problems)
+            + "\n(Generate secrets with: python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            " For development on this machine, set DEBUG=1.)"
         )
 if not SECRET_KEY:
-    SECRET_KEY = "embedded-development-key-not-for-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+if not IP_HASH_KEY:
+    IP_HASH_KEY = "development-ip-hash-key:" + SECRET_KEY
 if DEBUG and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+if not SITE_URL:
+    SITE_URL = "http://127.0.0.1:8000"
+elif site_url_problem(SITE_URL):
+    raise ImproperlyConfigured(site_url_problem(SITE_URL))
 
-# Keyed hash of client IP addresses: raw addresses are never stored.
-IP_HASH_KEY = os.environ.get("IP_HASH_KEY", SECRET_KEY)
-# How many reverse proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies whose X-Forwarded-For (and X-Forwarded-Proto) we believe:
+# addresses or networks, e.g. "10.0.0.0/8,fd00::/8". Empty: the socket's peer
+# is the client. See petition.ratelimits.client_address.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+for entry in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+if os.environ.get("TRUSTED_PROXY_COUNT", "") not in ("", "0"):
+    # Counting hops trusted whoever connected directly: any client could pick its own address.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is no longer read: list your reverse proxies' addresses or networks in "
+        "TRUSTED_PROXIES instead (e.g. TRUSTED_PROXIES=10.0.0.0/8), and unset TRUSTED_PROXY_COUNT."
+    )
+# Address hashes are kept this long for the fraud view and bulk invalidation
+# (whose longest window is a week), then blanked by a beat task.
+IP_HASH_RETENTION_DAYS = envint("IP_HASH_RETENTION_DAYS", 7)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "petition.apps.StaffAdminConfig",  # django.contrib.admin with two-factor staff logins
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,11 +158,14 @@ INSTALLED_APPS = [
     "django_countries",
     "django_recaptcha",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "campaigns",
     "signatures",
 ]
 
 MIDDLEWARE = [
+    "petition.security.UntrustedProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,6 +173,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "petition.security.ContentSecurityPolicyMiddleware",
@@ -153,6 +225,8 @@ if REDIS_URL:
             "OPTIONS": {
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                # Entries are signed: whoever can write to Redis cannot make us unpickle their bytes.
+                "serializer": "petition.cache.SignedPickleSerializer",
             },
         }
     }
@@ -163,8 +237,32 @@ else:
     # Embedded mode is one process, so a local-memory cache counts correctly.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+
+
+def redis_tls_options(url: str) -> dict | None:
+    """TLS options of a rediss:// URL for the Celery broker, which does not read them from the URL.
+
+    The cache reads the same query parameters itself (ssl_cert_reqs,
+    ssl_ca_certs, ssl_certfile, ssl_keyfile). Certificates are verified
+    unless the URL says ssl_cert_reqs=none.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "rediss":
+        return None
+    query = dict(parse_qsl(parts.query))
+    requirements = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
+    if query.get("ssl_cert_reqs", "required") not in requirements:
+        raise ImproperlyConfigured("REDIS_URL: ssl_cert_reqs must be required, optional or none")
+    options = {"ssl_cert_reqs": requirements[query.get("ssl_cert_reqs", "required")]}
+    for name in ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile"):
+        if query.get(name):
+            options[name] = query[name]
+    return options
+
+
 # Celery
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_USE_SSL = redis_tls_options(REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -207,6 +305,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "signatures.tasks.send_reminders", "schedule": crontab(minute="*/15")},
     "delete-unconfirmed": {"task": "signatures.tasks.delete_unconfirmed", "schedule": crontab(minute=41)},
     "anonymise-expired": {"task": "signatures.tasks.anonymise_expired", "schedule": crontab(hour=4, minute=23)},
+    "forget-address-hashes": {"task": "signatures.tasks.forget_address_hashes", "schedule": crontab(minute=53)},
     "sweep-exports": {"task": "signatures.tasks.sweep_exports", "schedule": envfloat("EXPORT_SWEEP_SECONDS", 300.0)},
 }
 
@@ -321,6 +420,20 @@ AUTH_PASSWORD_VALIDATORS = [
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
+# Staff accounts hold activists' personal data. Whoever may see or export it
+# (petition.staffauth.needs_two_factor) logs in with a password and a TOTP
+# code; an account is locked for STAFF_LOCKOUT_MINUTES after
+# STAFF_LOGIN_FAILURES wrong passwords or codes, and a staff session ends
+# STAFF_SESSION_HOURS (at most 12) after login, however busy.
+STAFF_SESSION_HOURS = envint("STAFF_SESSION_HOURS", 12)
+if not 1 <= STAFF_SESSION_HOURS <= 12:
+    raise ImproperlyConfigured("STAFF_SESSION_HOURS must be between 1 and 12")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
+STAFF_LOGIN_FAILURES = envint("STAFF_LOGIN_FAILURES", 10)
+STAFF_LOCKOUT_MINUTES = envint("STAFF_LOCKOUT_MINUTES", 15)
+OTP_TOTP_ISSUER = urlsplit(SITE_URL).hostname
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Production hardening.
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -381,6 +494,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Error reports (the DEBUG page, mailed reports) also hide *_URL settings and
+# environment variables, which carry database and Redis passwords.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "petition.security.ErrorReportFilter"
 
 # Personal data never reaches the logs: we log ids and counts, never names,
 # emails or addresses. Django's request logger would print URLs with tokens

@@ -4,12 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from campaigns.views import campaign_image
-from petition import health, security
+from petition import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    # Ahead of the admin's own login URL, so password guesses are throttled.
-    path(f"{settings.ADMIN_PATH}login/", security.admin_login, name="admin_login_throttled"),
+    # petition.staffauth.StaffAdminSite: throttled login, two factors, lockout.
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("campaigns.api_urls")),

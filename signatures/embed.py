@@ -12,37 +12,30 @@ cookie: like the petition page's own form it is signatures.signing, which
 refuses a POST that the browser says came from another site (Sec-Fetch-Site,
 Origin or Referer); a page on another site cannot forge those, so it cannot
 submit signatures through its visitors' browsers.
+
+Every embed response carries the site's full Content-Security-Policy
+(petition.security) with frame-ancestors naming the sites that may frame it:
+campaigns.embed_snippets.embed_frame_ancestors.
 """
 
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.embed_snippets import embed_url
-from campaigns.models import Campaign, Organisation
+from campaigns.embed_snippets import embed_frame_ancestors, embed_url
+from campaigns.models import Campaign
 from campaigns.selectors import get_visible_campaign, referring_partner
-from petition.crossorigin import origin_of
 from petition.httpcache import public_unless_personal
+from petition.security import allow_framing
 
 from .forms import SignatureForm
 from .pages import blank_sign_form, petition_context
 from .signing import Outcome, attempt_signature, posted_via
 
 
-def frame_ancestors(partner: Organisation | None) -> str:
-    """Any HTTPS site may frame the form; a partner's own website may, whatever its scheme."""
-    sources = ["'self'", "https:"]
-    partner_origin = origin_of(partner.website) if partner else ""
-    if partner_origin:
-        sources.append(partner_origin)
-    return " ".join(sources)
-
-
-def framed(response, partner: Organisation | None):
-    """Let other sites frame this response (everything else says X-Frame-Options: DENY)."""
-    response.xframe_options_exempt = True
-    response["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors(partner)}"
-    return response
+def framed(response, campaign: Campaign):
+    """Let the campaign's organisations' websites frame this response (everything else is framed by nobody)."""
+    return allow_framing(response, embed_frame_ancestors(campaign))
 
 
 def embed_context(campaign: Campaign, form: SignatureForm) -> dict:
@@ -59,7 +52,7 @@ def embed_context(campaign: Campaign, form: SignatureForm) -> dict:
 def embed_form(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     form = blank_sign_form(request, campaign)
-    return framed(render(request, "campaigns/embed.html", embed_context(campaign, form)), form.partner)
+    return framed(render(request, "campaigns/embed.html", embed_context(campaign, form)), campaign)
 
 
 @csrf_exempt  # protected by signatures.signing instead; see the module's docstring
@@ -75,11 +68,12 @@ def embed_sign(request, slug: str):
         response = redirect(embed_url("embed", campaign, partner))
     elif attempt.outcome == Outcome.TOO_MANY:
         response = render(request, "campaigns/embed_problem.html", {**problem_context, "problem": "busy"}, status=429)
+        response["Retry-After"] = str(attempt.retry_after)
     elif attempt.outcome == Outcome.INVALID:
         response = render(request, "campaigns/embed.html", embed_context(campaign, attempt.form), status=400)
     else:
         response = redirect(embed_url("embed_thanks", campaign, partner))
-    return framed(response, partner)
+    return framed(response, campaign)
 
 
 @require_GET
@@ -88,4 +82,4 @@ def embed_thanks(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     partner = referring_partner(campaign, request.GET.get("via", ""))
     context = {"campaign": campaign, "text": campaign.translated, "embed": True, "partner": partner}
-    return framed(render(request, "campaigns/embed_thanks.html", context), partner)
+    return framed(render(request, "campaigns/embed_thanks.html", context), campaign)

@@ -235,10 +235,21 @@ def postcode_hint(country: str) -> str:
 
 
 def is_disposable(domain: str) -> bool:
-    """A throwaway mailbox: on the maintained list or added in settings, and not allowed in settings."""
-    if not settings.REJECT_DISPOSABLE_EMAILS or domain in settings.DISPOSABLE_EMAIL_DOMAINS_ALLOWED:
+    """A throwaway mailbox: on the maintained list or added in settings, and not allowed in settings.
+
+    A subdomain counts as its parent (a@sub.mailinator.com is mailinator's);
+    the most specific name that either list mentions decides.
+    """
+    if not settings.REJECT_DISPOSABLE_EMAILS:
         return False
-    return domain in blocklist or domain in settings.DISPOSABLE_EMAIL_DOMAINS_EXTRA
+    labels = domain.lower().rstrip(".").split(".")
+    for start in range(len(labels) - 1):
+        candidate = ".".join(labels[start:])
+        if candidate in settings.DISPOSABLE_EMAIL_DOMAINS_ALLOWED:
+            return False
+        if candidate in blocklist or candidate in settings.DISPOSABLE_EMAIL_DOMAINS_EXTRA:
+            return True
+    return False
 
 
 def make_captcha_field():

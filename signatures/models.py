@@ -186,6 +186,9 @@ class Signature(models.Model):
             models.Index(fields=["created_at"], name="sig_created_at"),
             models.Index(fields=["email_domain", "campaign"], name="sig_email_domain"),
             models.Index(fields=["ip_hash", "campaign"], name="sig_ip_hash"),
+            # Only rows still holding an address hash, which are recent: the
+            # hourly retention.forget_address_hashes finds the old ones at once.
+            models.Index(fields=["created_at"], condition=~Q(ip_hash=""), name="sig_ip_hash_to_forget"),
             models.Index(fields=["invalidation"], condition=Q(invalidation__isnull=False), name="sig_invalidation"),
             # The admin's name search is a case-insensitive prefix match on
             # UPPER(last_name); its index needs the text_pattern_ops operator

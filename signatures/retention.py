@@ -5,8 +5,11 @@
 - When a campaign has been closed for its retention_days, its signers'
   personal data is erased in place, keeping country and status so the counts
   and per-country figures survive.
+- A signature's address hash serves the fraud view and bulk invalidation,
+  which look back a week at most: it is blanked IP_HASH_RETENTION_DAYS after
+  the signature was made, long before the retention date.
 
-Both run from beat tasks; anonymisation also from `manage.py anonymise_expired`.
+All run from beat tasks; anonymisation also from `manage.py anonymise_expired`.
 Each leaves an audit entry per campaign with numbers, never names.
 """
 
@@ -113,3 +116,16 @@ def anonymise_campaign(campaign: Campaign) -> int:
 
 def anonymise_expired(now: datetime | None = None) -> int:
     return sum(anonymise_campaign(expired.campaign) for expired in expired_campaigns(now))
+
+
+def forget_address_hashes(now: datetime | None = None) -> int:
+    """Blank the address hash of signatures older than IP_HASH_RETENTION_DAYS; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IP_HASH_RETENTION_DAYS)
+    old = Signature.objects.filter(created_at__lt=cutoff).exclude(ip_hash="")
+    forgotten = 0
+    while ids := list(old.values_list("pk", flat=True)[:BATCH]):
+        forgotten += Signature.objects.filter(pk__in=ids).exclude(ip_hash="").update(ip_hash="")
+    if forgotten:
+        logger.info("forgot the address hash of %d signatures after %d days", forgotten, settings.IP_HASH_RETENTION_DAYS)
+    return forgotten

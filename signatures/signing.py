@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from campaigns.models import Campaign
 from campaigns.selectors import referring_partner
 from petition.crossorigin import posted_from_another_site
-from petition.ratelimits import over_limit, request_ip_hash
+from petition.ratelimits import request_ip_hash, seconds_until_allowed
 
 from . import services
 from .forms import SignatureForm
@@ -37,6 +37,7 @@ class Outcome(enum.Enum):
 class SignAttempt:
     outcome: Outcome
     form: SignatureForm | None = None
+    retry_after: int = 0  # seconds, when the outcome is TOO_MANY
 
 
 def posted_via(request) -> str:
@@ -49,8 +50,9 @@ def attempt_signature(request, campaign: Campaign) -> SignAttempt:
         return SignAttempt(Outcome.FROM_ANOTHER_SITE)
     if not campaign.accepts_signatures():
         return SignAttempt(Outcome.CLOSED)
-    if over_limit(request, f"sign:{campaign.pk}", [settings.SIGN_RATE_BURST, settings.SIGN_RATE_SUSTAINED]):
-        return SignAttempt(Outcome.TOO_MANY)
+    wait = seconds_until_allowed(request, f"sign:{campaign.pk}", [settings.SIGN_RATE_BURST, settings.SIGN_RATE_SUSTAINED])
+    if wait:
+        return SignAttempt(Outcome.TOO_MANY, retry_after=wait)
     partner = referring_partner(campaign, posted_via(request))
     form = SignatureForm(request.POST, campaign=campaign, partner=partner)
     if form.is_bot():

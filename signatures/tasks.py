@@ -103,6 +103,11 @@ def anonymise_expired() -> int:
     return retention.anonymise_expired()
 
 
+@shared_task(acks_late=True)
+def forget_address_hashes() -> int:
+    return retention.forget_address_hashes()
+
+
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def run_bulk_invalidation(invalidation_id: int) -> int:
     return bulk_invalidation.run_bulk_invalidation(invalidation_id)

@@ -33,7 +33,9 @@ def sign(request, slug: str):
     if attempt.outcome == Outcome.CLOSED:
         return redirect(campaign)
     if attempt.outcome == Outcome.TOO_MANY:
-        return render(request, "429.html", {"campaign": campaign}, status=429)
+        response = render(request, "429.html", {"campaign": campaign}, status=429)
+        response["Retry-After"] = str(attempt.retry_after)
+        return response
     if attempt.outcome == Outcome.INVALID:
         return render(request, "campaigns/detail.html", petition_context(campaign, attempt.form), status=400)
     # Signed, or a bot that gets what a signer gets.

@@ -80,3 +80,12 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the two-factor step that superusers owe (tests/staff.py)."""
+    from tests.staff import log_in_staff
+
+    log_in_staff(client, admin_user)
+    return client

@@ -42,3 +42,22 @@ def test_nothing_else_becomes_markup(text):
 
 def test_stars_inside_a_word_stay_stars():
     assert render_body("2*3*4 and snake_case") == "<p>2*3*4 and snake_case</p>"
+
+
+@pytest.mark.parametrize(
+    "text, html",
+    [
+        # Stars in the address once became <strong> tags inside the link's own markup.
+        ("[**x](https://a.example/**)", '<p><a href="https://a.example/**" rel="noopener nofollow">**x</a></p>'),
+        ("[*x](https://a.example/*y*)", '<p><a href="https://a.example/*y*" rel="noopener nofollow">*x</a></p>'),
+        ("[**Sign**](https://a.example/)", '<p><a href="https://a.example/" rel="noopener nofollow"><strong>Sign</strong></a></p>'),
+        (
+            "*a* [b](https://a.example/x*y*z) **c**",
+            '<p><em>a</em> <a href="https://a.example/x*y*z" rel="noopener nofollow">b</a> <strong>c</strong></p>',
+        ),
+        # Emphasis never spans a link: the stars stay stars.
+        ("**a [b](https://a.example/) c**", '<p>**a <a href="https://a.example/" rel="noopener nofollow">b</a> c**</p>'),
+    ],
+)
+def test_bold_and_italic_format_text_never_the_markup_of_links(text, html):
+    assert render_body(text) == html

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from petition.crossorigin import origin_of, posted_from_another_site
-from petition.ratelimits import client_ip, ip_hash
+from petition.ratelimits import client_ip, ip_hash, parse_address
 from petition.security import build_policy
 
 pytestmark = pytest.mark.unit
@@ -39,13 +39,30 @@ def test_framing_replaces_none_with_the_origins_named():
     [
         ("https://Partner.Example/path?q=1", "https://partner.example"),
         ("http://intranet.example:8080/x", "http://intranet.example:8080"),
+        ("https://partner.example:443/", "https://partner.example"),
+        ("https://[2001:DB8::1]:8443/x", "https://[2001:db8::1]:8443"),
+        ("https://bücher.example/", "https://xn--bcher-kva.example"),
         ("javascript:alert(1)", ""),
         ("ftp://files.example", ""),
         ("not a url", ""),
+        # The user part never reaches a header: this one once wrote a directive of its own.
+        ("https://x;script-src:*@partner.org", "https://partner.org"),
+        ("https://user:password@partner.org/", "https://partner.org"),
+        ("https://a;b.example/", ""),
+        ("https://a b.example/", ""),
+        ("https://partner.example\r\nSet-Cookie: x=1", ""),
+        ("https://partner.example:99999/", ""),
+        ("https://under_score.example/", ""),
     ],
 )
 def test_origin_of_keeps_scheme_host_and_port_of_http_urls_only(url, origin):
     assert origin_of(url) == origin
+
+
+@pytest.mark.parametrize("source", ["https://x;script-src:*@partner.org", "https://a.example; script-src *", "*"])
+def test_the_policy_builder_refuses_a_frame_ancestor_that_is_not_an_origin(source):
+    with pytest.raises(ValueError):
+        build_policy(frame_ancestors=[source])
 
 
 @pytest.mark.parametrize(
@@ -67,14 +84,15 @@ def test_a_post_is_refused_when_the_browser_says_another_site_made_it(headers, r
 
 
 def test_without_trusted_proxies_the_socket_address_is_the_client(settings):
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert client_ip(request) == "192.0.2.7"
 
 
 def test_the_address_hash_is_keyed_and_stable(settings):
     settings.IP_HASH_KEY = "one key"
-    first = ip_hash("192.0.2.7")
-    assert first == ip_hash("192.0.2.7") and len(first) == 64 and "192.0.2.7" not in first
+    address = parse_address("192.0.2.7")
+    first = ip_hash(address)
+    assert first == ip_hash(address) and len(first) == 64 and "192.0.2.7" not in first
     settings.IP_HASH_KEY = "another key"
-    assert ip_hash("192.0.2.7") != first
+    assert ip_hash(address) != first

@@ -47,7 +47,7 @@ def logged_text(caplog) -> str:
 def test_it_logs_no_personal_data_through_signing_confirming_and_withdrawing(
     client, settings, everything_logged, django_capture_on_commit_callbacks
 ):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = [PROXY_IP]
     settings.SIGN_RATE_BURST = "3/m"
     campaign = make_campaign()
     sign_url = reverse("signatures:sign", kwargs={"slug": campaign.slug})

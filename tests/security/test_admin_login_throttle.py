@@ -25,7 +25,7 @@ def test_it_answers_a_plain_429_after_too_many_attempts(client, settings, staff)
     response = guess(client, password="correct horse battery staple")
     assert response.status_code == 429
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response["Retry-After"] == "60"
+    assert 1 <= int(response["Retry-After"]) <= 60
     assert "Too many login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -47,7 +47,7 @@ def test_it_throttles_over_the_hour_as_well(client, settings, staff):
 
 def test_it_throttles_each_address_on_its_own(client, settings, staff):
     settings.ADMIN_LOGIN_RATE_BURST = "1/m"
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
 
     assert guess(client, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
     assert guess(client, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429

@@ -55,7 +55,7 @@ def test_it_counts_each_address_separately(client, settings):
 
 def test_it_limits_the_client_behind_one_trusted_proxy_not_the_proxy(client, settings):
     settings.SIGN_RATE_BURST = "1/m"
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     campaign = make_campaign()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
@@ -66,7 +66,7 @@ def test_it_limits_the_client_behind_one_trusted_proxy_not_the_proxy(client, set
 
 def test_it_ignores_addresses_a_client_writes_into_x_forwarded_for(client, settings):
     settings.SIGN_RATE_BURST = "1/m"
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     campaign = make_campaign()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
@@ -77,7 +77,7 @@ def test_it_ignores_addresses_a_client_writes_into_x_forwarded_for(client, setti
 
 def test_it_ignores_x_forwarded_for_when_no_proxy_is_trusted(client, settings):
     settings.SIGN_RATE_BURST = "1/m"
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     campaign = make_campaign()
 
     assert sign(client, campaign, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 302
@@ -85,7 +85,7 @@ def test_it_ignores_x_forwarded_for_when_no_proxy_is_trusted(client, settings):
 
 
 def test_it_stores_only_a_keyed_hash_of_the_client_address(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     campaign = make_campaign()
 
     sign(client, campaign, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")

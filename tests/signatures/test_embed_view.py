@@ -12,18 +12,89 @@ def embed_sign_url(campaign, partner=None):
     return f"{url}?via={partner.slug}" if partner else url
 
 
-def test_it_lets_any_https_site_and_the_partners_own_website_frame_the_form(client):
+def directives(response) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in response["Content-Security-Policy"].split("; ")}
+
+
+def embed_url(campaign, partner=None):
+    url = reverse("signatures:embed", kwargs={"slug": campaign.slug})
+    return f"{url}?via={partner.slug}" if partner else url
+
+
+def test_it_lets_only_the_campaigns_organisations_websites_frame_the_form(client):
+    lead = make_organisation(website="https://lead.example/petition")
     partner = make_organisation(website="http://intranet.partner.example:8080/campaigns")
-    campaign = make_campaign()
+    make_organisation(website="https://not-a-partner.example/")
+    campaign = make_campaign(lead_organisation=lead)
     campaign.partners.add(partner)
 
-    response = client.get(reverse("signatures:embed", kwargs={"slug": campaign.slug}) + f"?via={partner.slug}")
+    response = client.get(embed_url(campaign, partner))
 
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' https: http://intranet.partner.example:8080"
+    assert directives(response)["frame-ancestors"] == [
+        "'self'", "https://lead.example", "http://intranet.partner.example:8080"
+    ]
     assert f'name="via" value="{partner.slug}"' in response.text
     assert "csrfmiddlewaretoken" not in response.text
+
+
+def test_any_https_site_may_frame_the_form_only_when_the_campaign_opts_in(client):
+    partner = make_organisation(website="https://partner.example/")
+    campaign = make_campaign(embed_on_any_site=True)
+    campaign.partners.add(partner)
+
+    assert directives(client.get(embed_url(campaign)))["frame-ancestors"] == [
+        "'self'", "https://partner.example", "https:"
+    ]
+    campaign.embed_on_any_site = False
+    campaign.save()
+    assert "https:" not in directives(client.get(embed_url(campaign)))["frame-ancestors"]
+
+
+def test_the_embed_carries_the_whole_policy_not_a_lone_frame_ancestors(client, settings):
+    settings.SIGN_RATE_BURST = "1/m"
+    campaign = make_campaign()
+    same_site = {"sec-fetch-site": "same-origin"}
+    responses = {
+        "form": client.get(embed_url(campaign)),
+        "invalid": client.post(embed_sign_url(campaign), {"first_name": "Ada"}, headers=same_site),
+        "busy": client.post(embed_sign_url(campaign), sign_data(), headers=same_site),
+        "refused": client.post(embed_sign_url(campaign), sign_data(), headers={"sec-fetch-site": "cross-site"}),
+        "thanks": client.get(reverse("signatures:embed_thanks", kwargs={"slug": campaign.slug})),
+    }
+
+    assert [r.status_code for r in responses.values()] == [200, 400, 429, 403, 200]
+    for name, response in responses.items():
+        policy = directives(response)
+        assert policy["script-src"] == ["'self'"], name
+        assert policy["form-action"] == ["'self'"], name
+        assert policy["object-src"] == ["'none'"], name
+        assert policy["frame-ancestors"] == ["'self'"], name
+
+
+def test_a_website_with_a_user_part_cannot_write_its_own_directives(client):
+    partner = make_organisation(website="https://x;script-src:*@partner.org/")
+    campaign = make_campaign()
+    campaign.partners.add(partner)
+
+    response = client.get(embed_url(campaign, partner))
+
+    policy = directives(response)
+    assert policy["frame-ancestors"] == ["'self'", "https://partner.org"]
+    assert policy["script-src"] == ["'self'"]
+    assert "script-src:*" not in response["Content-Security-Policy"]
+
+
+def test_a_busy_embed_says_when_to_try_again(client, settings):
+    settings.SIGN_RATE_BURST = "1/m"
+    campaign = make_campaign()
+
+    client.post(embed_sign_url(campaign), sign_data(), headers={"sec-fetch-site": "same-origin"})
+    response = client.post(embed_sign_url(campaign), sign_data(), headers={"sec-fetch-site": "same-origin"})
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
 
 
 def test_it_keeps_every_other_page_unframeable(client):

@@ -10,6 +10,7 @@ from signatures import bulk_invalidation, moderation
 from signatures.fold import fold_counts
 from signatures.models import AuditEntry, BulkInvalidation, Signature
 from tests.factories import make_campaign, make_organisation, make_signature, make_staff
+from tests.staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ ADD = "admin:signatures_bulkinvalidation_add"
 
 @pytest.fixture
 def moderator_client(client):
-    client.force_login(make_staff("Moderators"))
+    log_in_staff(client, make_staff("Moderators"))
     return client
 
 

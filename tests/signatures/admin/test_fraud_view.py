@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from signatures.models import Signature
 from tests.factories import make_campaign, make_signature, make_staff
+from tests.staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def moderator_client(client):
-    client.force_login(make_staff("Moderators"))
+    log_in_staff(client, make_staff("Moderators"))
     return client
 
 

@@ -9,6 +9,7 @@ from signatures import moderation
 from signatures.fold import fold_counts
 from signatures.models import AuditEntry, Consent, Signature
 from tests.factories import make_campaign, make_organisation, make_signature, make_staff
+from tests.staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def moderator():
 
 @pytest.fixture
 def moderator_client(client, moderator):
-    client.force_login(moderator)
+    log_in_staff(client, moderator)
     return client
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from signatures.models import Signature
 from tests.factories import make_campaign, make_signature, make_staff
+from tests.staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def login(client, role):
         user = make_staff(superuser=True)
     else:
         user = make_staff(*GROUPS.get(role, []))
-    client.force_login(user)
+    log_in_staff(client, user)
     return user
 
 
@@ -90,7 +91,7 @@ def test_viewing_signatures_without_the_moderation_permission_offers_no_actions(
     campaign, signature = world
     user = make_staff()
     user.user_permissions.add(Permission.objects.get(codename="view_signature"))
-    client.force_login(user)
+    log_in_staff(client, user)
     page = client.get(reverse("admin:signatures_signature_changelist")).content.decode()
     assert "Hedwig" in page
     assert "reject_signatures" not in page

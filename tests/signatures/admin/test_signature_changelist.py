@@ -11,6 +11,7 @@ from signatures.admin.signatures import SignatureAdmin
 from signatures.emailaddr import canonical_email
 from signatures.models import Signature
 from tests.factories import make_campaign, make_organisation, make_signature, make_staff
+from tests.staff import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ URL = reverse("admin:signatures_signature_changelist")
 
 @pytest.fixture
 def moderator_client(client):
-    client.force_login(make_staff("Moderators"))
+    log_in_staff(client, make_staff("Moderators"))
     return client
 
 

@@ -10,6 +10,7 @@ from signatures.exports.records import recorded_stream, start_export
 from signatures.exports.spec import ExportSpec
 from signatures.models import AuditEntry, SignatureExport
 from tests.factories import make_campaign, make_organisation, make_signature, make_staff_user
+from tests.staff import log_in_staff
 
 from .support import EXPORT_PERMISSION, export_from_command, export_page, form_data, streamed
 
@@ -23,7 +24,7 @@ def test_it_records_a_streamed_export_with_the_checksum_of_the_bytes_sent(client
     make_signature(campaign, country="DE", partner=partner, status="confirmed")
     make_signature(campaign, country="FR", partner=partner, status="confirmed")
     exporter = make_staff_user(EXPORT_PERMISSION, username="erika")
-    client.force_login(exporter)
+    log_in_staff(client, exporter)
 
     data = streamed(client.post(export_page(campaign), form_data(country=["DE"], partner=partner.slug, bom="on")))
 
@@ -76,7 +77,7 @@ def test_it_keeps_the_name_of_who_exported_after_the_account_is_deleted(client):
     campaign = make_campaign()
     make_signature(campaign, status="confirmed")
     exporter = make_staff_user(EXPORT_PERMISSION, username="leaver")
-    client.force_login(exporter)
+    log_in_staff(client, exporter)
     streamed(client.post(export_page(campaign), form_data()))
     client.logout()
     get_user_model().objects.filter(pk=exporter.pk).delete()
@@ -97,7 +98,7 @@ def export_record():
 @pytest.mark.parametrize("superuser", [False, True], ids=["exporter", "superuser"])
 def test_it_shows_export_records_read_only_and_never_deletes_them(client, export_record, superuser):
     user = make_staff_user(EXPORT_PERMISSION, is_superuser=superuser)
-    client.force_login(user)
+    log_in_staff(client, user)
     change_url = reverse("admin:signatures_signatureexport_change", args=[export_record.pk])
     delete_url = reverse("admin:signatures_signatureexport_delete", args=[export_record.pk])
     changelist_url = reverse("admin:signatures_signatureexport_changelist")

@@ -13,6 +13,7 @@ from signatures.models import AuditEntry, SignatureExport
 from signatures.tasks import sweep_exports
 from tests.factories import make_campaign, make_signature, make_staff_user
 from tests.realstack import celery_worker, wait_for
+from tests.staff import log_in_staff
 
 from .support import EXPORT_PERMISSION, csv_rows, export_page, form_data
 
@@ -44,7 +45,7 @@ def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_exp
     for n in range(5):
         make_signature(campaign, last_name=f"Signer{n}", status="confirmed")
     exporter = make_staff_user(EXPORT_PERMISSION)
-    client.force_login(exporter)
+    log_in_staff(client, exporter)
 
     response = client.post(export_page(campaign), form_data())
     export = SignatureExport.objects.get()
@@ -73,7 +74,7 @@ def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_exp
     assert AuditEntry.objects.filter(action="export_downloaded", actor=exporter).count() == 1
 
     colleague = make_staff_user(EXPORT_PERMISSION)
-    client.force_login(colleague)
+    log_in_staff(client, colleague)
     assert client.get(download_url).status_code == 403
     assert download_url.encode() not in client.get(reverse(
         "admin:signatures_signatureexport_progress", args=[export.pk])).content
@@ -83,7 +84,7 @@ def test_it_builds_the_file_in_a_worker_with_progress_and_deletes_it_when_it_exp
     export = wait_for_status(export.pk, "expired")
     assert not path.exists()
     assert export.file_name == "" and export.file_deleted_at and export.checksum
-    client.force_login(exporter)
+    log_in_staff(client, exporter)
     gone = client.get(download_url)
     assert gone.status_code == 302
     page = client.get(gone["Location"])

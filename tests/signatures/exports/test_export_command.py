@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from signatures.models import SignatureExport
 from tests.factories import make_campaign, make_consent, make_organisation, make_signature, make_staff_user
+from tests.staff import log_in_staff
 
 from .support import EXPORT_PERMISSION, csv_rows, export_from_command, export_page, form_data, streamed
 
@@ -48,7 +49,7 @@ def campaign():
     ids=["defaults", "country-and-pending", "partner-date-bom", "contact-list"],
 )
 def test_it_writes_the_same_bytes_as_the_admin_for_the_same_filters(client, tmp_path, campaign, admin_fields, options):
-    client.force_login(make_staff_user(EXPORT_PERMISSION))
+    log_in_staff(client, make_staff_user(EXPORT_PERMISSION))
     from_admin = streamed(client.post(export_page(campaign), form_data(**admin_fields)))
     from_command = export_from_command(tmp_path, campaign, *options)
     assert csv_rows(from_command), "the comparison needs rows"

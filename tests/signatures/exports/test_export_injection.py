@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import make_campaign, make_consent, make_organisation, make_signature, make_staff_user
+from tests.staff import log_in_staff
 
 from .support import (
     EXPORT_PERMISSION,
@@ -60,14 +61,14 @@ def assert_neutralised(data: bytes):
 
 
 def test_it_neutralises_formulas_in_a_streamed_verified_list(client, poisoned):
-    client.force_login(make_staff_user(EXPORT_PERMISSION))
+    log_in_staff(client, make_staff_user(EXPORT_PERMISSION))
     rows = assert_neutralised(streamed(client.post(export_page(poisoned), form_data())))
     assert {row["partner"] for row in rows} == {"'=HYPERLINK(\"http://evil.example\")"}
     assert {row["postcode"] for row in rows} == {"'" + payload[:16] for payload in PAYLOADS}
 
 
 def test_it_neutralises_formulas_in_a_streamed_contact_list(client, poisoned):
-    client.force_login(make_staff_user(EXPORT_PERMISSION))
+    log_in_staff(client, make_staff_user(EXPORT_PERMISSION))
     response = client.post(export_page(poisoned), form_data(purpose="contact", consented_to="contact-org"))
     rows = assert_neutralised(streamed(response))
     assert {row["email"] for row in rows} == {f"'{payload}@example.org" for payload in PAYLOADS}
@@ -75,7 +76,7 @@ def test_it_neutralises_formulas_in_a_streamed_contact_list(client, poisoned):
 
 def test_it_neutralises_formulas_in_a_background_file(client, poisoned, settings, django_capture_on_commit_callbacks):
     settings.EXPORT_STREAM_MAX_ROWS = 1
-    client.force_login(make_staff_user(EXPORT_PERMISSION))
+    log_in_staff(client, make_staff_user(EXPORT_PERMISSION))
     rows = assert_neutralised(export_in_background(client, poisoned, django_capture_on_commit_callbacks))
     assert {row["partner"] for row in rows} == {"'=HYPERLINK(\"http://evil.example\")"}
     contact = export_in_background(
@@ -94,6 +95,6 @@ def test_it_neutralises_formulas_on_the_command_line(poisoned, tmp_path):
 def test_it_leaves_ordinary_values_alone(client):
     campaign = make_campaign()
     make_signature(campaign, first_name="Anne-Marie", last_name="O'Brien, \"Jr\"", postcode="1-2", status="confirmed")
-    client.force_login(make_staff_user(EXPORT_PERMISSION))
+    log_in_staff(client, make_staff_user(EXPORT_PERMISSION))
     [row] = csv_rows(streamed(client.post(export_page(campaign), form_data())))
     assert (row["first_name"], row["last_name"], row["postcode"]) == ("Anne-Marie", "O'Brien, \"Jr\"", "1-2")

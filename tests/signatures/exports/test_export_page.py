@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from signatures.models import SignatureExport
 from tests.factories import make_campaign, make_signature, make_staff_user
+from tests.staff import log_in_staff
 
 from .support import EXPORT_PERMISSION, export_page, form_data
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def exporter_client(client):
-    client.force_login(make_staff_user(EXPORT_PERMISSION))
+    log_in_staff(client, make_staff_user(EXPORT_PERMISSION))
     return client
 
 
