@@ -337,3 +337,21 @@ def test_the_example_environment_holds_only_placeholders_for_secrets():
     assert values["SITE_URL"].startswith("https://")
     assert "ALLOW_PLAIN_HTTP_ON_LAN" not in values, "plain http is shown commented out, for trying it out only"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_the_platform_refuses_to_start_on_the_example_environment_copied_unchanged():
+    values = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DATABASE_URL", "REDIS_URL")}
+    env.update(values, DEBUG="0")
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is a published placeholder" in result.stderr
+    assert "IP_HASH_KEY is a published placeholder" in result.stderr
