@@ -1,4 +1,4 @@
-"""The README's configuration table documents every environment variable the code reads, and nothing else."""
+"""The README documents every environment variable the code reads, in its configuration table (email settings may be in the email section), and nothing else."""
 
 import re
 
@@ -18,6 +18,12 @@ def section(title: str) -> str:
     return README[start : end if end != -1 else len(README)]
 
 
+def configuration_sections() -> list[str]:
+    """The configuration table's section, and the email section (which documents the email settings in full)."""
+    titles = re.findall(r"^## (.+)$", README, re.MULTILINE)
+    return [section("Configuration")] + [section(title) for title in titles if title.lower().startswith("email")]
+
+
 def table_blocks(text: str) -> list[list[str]]:
     blocks, current = [], []
     for line in text.splitlines():
@@ -32,11 +38,14 @@ def table_blocks(text: str) -> list[list[str]]:
 
 
 def documented_variables() -> set[str]:
+    """Variables named in the first column of the configuration table (or of the email section's tables)."""
     [table] = table_blocks(section("Configuration"))
+    rows = table[2:]
+    for extra in configuration_sections()[1:]:
+        rows += [row for block in table_blocks(extra) for row in block[2:]]
     names = set()
-    for row in table[2:]:
-        first_cell = row.split("|")[1]
-        names |= set(VARIABLE.findall(first_cell))
+    for row in rows:
+        names |= set(VARIABLE.findall(row.split("|")[1]))
     return names
 
 
