@@ -7,12 +7,15 @@ collectstatic step is run for real on a copy of the build context.
 """
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import get_commands
+
+from tests.realstack import free_port, wait_for
 
 from .dockerfiles import (
     ROOT,
@@ -355,3 +358,31 @@ def test_the_platform_refuses_to_start_on_the_example_environment_copied_unchang
     assert result.returncode != 0
     assert "SECRET_KEY is a published placeholder" in result.stderr
     assert "IP_HASH_KEY is a published placeholder" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_redis_service_requires_its_password_and_its_health_check_passes_with_it(tmp_path):
+    """The compose file's Redis start-up and health check, run against a real redis-server on loopback."""
+    redis = compose()["services"]["redis"]
+    startup = command_of(redis)[2].replace("$$", "$")
+    write_config = startup.split("&& chown", 1)[0].replace("/tmp/redis.conf", str(tmp_path / "redis.conf"))
+    password = "0123456789abcdef" * 4
+    port = free_port()
+    env = {**os.environ, "REDIS_PASSWORD": password}
+    subprocess.run(["sh", "-c", write_config], env=env, check=True, timeout=30)
+    server = subprocess.Popen(
+        ["redis-server", str(tmp_path / "redis.conf"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    health = " ".join(redis["healthcheck"]["test"][1:]).replace("redis-cli", f"redis-cli -p {port}")
+    try:
+        wait_for(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0)
+        with_password = subprocess.run(["sh", "-c", health], env={**os.environ, "REDISCLI_AUTH": password}, timeout=30)
+        without = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert stat.S_IMODE((tmp_path / "redis.conf").stat().st_mode) == 0o600
+    assert with_password.returncode == 0
+    assert "NOAUTH" in without.stdout

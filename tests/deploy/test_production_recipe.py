@@ -15,6 +15,7 @@ import re
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -27,6 +28,7 @@ import pytest
 
 from tests.realstack import free_port, smtp_server, text_body, wait_for
 
+from .dockerfiles import compose
 from .environment import ROOT
 
 pytestmark = pytest.mark.slow
@@ -229,6 +231,14 @@ def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, f
                 )
 
             wait_for(fold_ran, timeout=60, message="beat's fold to run on the worker")
+
+            # The compose file's health check of the worker, as Docker would run it inside the container.
+            worker_check = " ".join(compose()["services"]["worker"]["healthcheck"]["test"][1:]).replace("$$", "$")
+            check_env = {**env, "HOSTNAME": socket.gethostname(), "PATH": f"{BIN}{os.pathsep}{env['PATH']}"}
+            pinged = subprocess.run(
+                ["sh", "-c", worker_check], cwd=project, env=check_env, capture_output=True, text=True, timeout=60
+            )
+            assert pinged.returncode == 0, pinged.stdout + pinged.stderr
 
             healthcheck = subprocess.run(
                 [sys.executable, "scripts/healthcheck", f"http://127.0.0.1:{port}/healthz"],
