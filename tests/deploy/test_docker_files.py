@@ -7,6 +7,8 @@ collectstatic step is run for real on a copy of the build context.
 """
 
 import os
+import re
+import secrets
 import stat
 import subprocess
 import sys
@@ -386,3 +388,27 @@ def test_the_redis_service_requires_its_password_and_its_health_check_passes_wit
     assert stat.S_IMODE((tmp_path / "redis.conf").stat().st_mode) == 0o600
     assert with_password.returncode == 0
     assert "NOAUTH" in without.stdout
+
+
+def test_the_try_it_on_your_computer_settings_of_the_example_start():
+    """.env.example's commented block: plain http on 127.0.0.1 with the mail catcher, real secrets filled in."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    values = dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    start = next(n for n, line in enumerate(lines) if "Trying it on your own computer" in line)
+    for line in lines[start + 1 :]:
+        assignment = line.lstrip("# ").strip()
+        if re.fullmatch(r"[A-Z_]+=.*", assignment):
+            name, value = assignment.split("=", 1)
+            values[name] = value
+    values.update(SECRET_KEY=secrets.token_urlsafe(50), IP_HASH_KEY=secrets.token_urlsafe(50))
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DATABASE_URL", "REDIS_URL")}
+    env.update(values, DEBUG="0")
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.SITE_URL)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert values["ALLOW_PLAIN_HTTP_ON_LAN"] == "1" and values["EMAIL_HOST"] == "mailpit"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False http://127.0.0.1:8000"
