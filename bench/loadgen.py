@@ -4,9 +4,9 @@ Every flow is a fresh visitor: it loads the page, takes the CSRF cookie and
 the form's hidden token when the page has one, posts with the headers a
 browser sends (Origin, Sec-Fetch-Site), and follows the redirect. Requests
 carry what the production proxy adds (X-Forwarded-Proto: https, and an
-X-Forwarded-For address unique to the visitor, from the IPv6 documentation
-range), so Secure cookies, the origin checks and per-address rate limits
-behave as in production.
+X-Forwarded-For address from the IPv6 documentation range, in a /64 of the
+visitor's own since limits count IPv6 clients by /64), so Secure cookies, the
+origin checks and per-address rate limits behave as in production.
 
 Only 127.0.0.1 is ever targeted, and every loop stops at its deadline and at
 its maximum count, whichever comes first.
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import aiohttp
+from django_otp.oath import totp
 
 from .stats import percentile
 
@@ -52,7 +53,7 @@ def require_loopback(base_url: str) -> str:
 
 
 def visitor_address(number: int) -> str:
-    return f"2001:db8::{(number >> 16) & 0xFFFF:x}:{number & 0xFFFF:x}"
+    return f"2001:db8:{(number >> 16) & 0xFFFF:x}:{number & 0xFFFF:x}::1"
 
 
 class Visitor:
@@ -481,8 +482,11 @@ async def end_to_end(
 # Admin ---------------------------------------------------------------------------
 
 
-async def admin_timings(base_url: str, login_path: str, username: str, password: str, pages: dict, repeats: int) -> dict:
-    """Log in like a member of staff, then time each page `repeats` times, one at a time."""
+async def admin_timings(
+    base_url: str, login_path: str, two_factor_path: str, username: str, password: str, totp_key: str, pages: dict,
+    repeats: int,
+) -> dict:  # fmt: skip
+    """Log in like a member of staff (password, then the authenticator app's code), then time each page `repeats` times."""
     base_url = require_loopback(base_url)
     timings = {name: [] for name in pages}
     failures = Counter()
@@ -492,6 +496,9 @@ async def admin_timings(base_url: str, login_path: str, username: str, password:
         await visitor.post(login_path, {**token, "username": username, "password": password}, "admin login")
         if "sessionid" not in visitor.cookies:
             raise FlowError("admin login: no session")
+        token = await visitor.load_form(two_factor_path, "admin two-factor page")
+        code = f"{totp(bytes.fromhex(totp_key)):06d}"
+        await visitor.post(two_factor_path, {**token, "code": code}, "admin two-factor code")
         for _ in range(repeats):
             for name, (path, must_contain) in pages.items():
                 began = time.monotonic()

@@ -94,12 +94,13 @@ class Stack:
             {
                 "DEBUG": "0",
                 "SECRET_KEY": secrets.token_urlsafe(50),
+                "IP_HASH_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SITE_URL": self.base_url,
                 "SECURE_SSL_REDIRECT": "0",
                 # Behind one TLS-terminating proxy, as in production; the load
-                # generator sends what that proxy would.
-                "TRUSTED_PROXY_COUNT": "1",
+                # generator, on loopback, sends what that proxy would.
+                "TRUSTED_PROXIES": "127.0.0.1,::1",
                 "DATABASE_URL": self.database_url,
                 "REDIS_URL": self.redis_url,
                 "EMAIL_HOST": "127.0.0.1",

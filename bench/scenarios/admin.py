@@ -30,7 +30,14 @@ def run(bench: Bench) -> None:
     start = bench.sampler.snapshot()
     outcome = loadgen.run(
         loadgen.admin_timings(
-            bench.stack.base_url, paths["admin_login"], "bench-admin", bench.admin_password, pages, bench.config.admin_repeats
+            bench.stack.base_url,
+            paths["admin_login"],
+            paths["admin_two_factor"],
+            "bench-admin",
+            bench.admin_password,
+            bench.admin_totp_key,
+            pages,
+            bench.config.admin_repeats,
         )
     )
     usage = bench.sampler.usage(start, bench.sampler.snapshot())

@@ -16,6 +16,7 @@ from django.core.management import get_commands
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from campaigns.models import Campaign, Organisation
 from campaigns.services import add_default_milestones
@@ -117,6 +118,7 @@ class Bench:
                 "page": reverse("signatures:petition", kwargs={"slug": BENCH_SLUG}),
                 "sign": reverse("signatures:sign", kwargs={"slug": BENCH_SLUG}),
                 "admin_login": reverse("admin:login"),
+                "admin_two_factor": reverse("admin:two_factor"),
                 "admin_changelist": reverse("admin:signatures_signature_changelist"),
             }
 
@@ -145,7 +147,9 @@ class Bench:
         self.campaign.partners.add(partner)
         add_default_milestones(self.campaign)
         self.admin_password = secrets.token_urlsafe(18)
-        get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.org", self.admin_password)
+        admin = get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.org", self.admin_password)
+        # Superusers give a TOTP code after the password: the load generator computes it from this key.
+        self.admin_totp_key = TOTPDevice.objects.create(user=admin, name="bench", confirmed=True).key
         cache.set(CACHED_VALUE_KEY, 123_456, None)
         self.log(f"seeding {self.config.small_rows:,} confirmed signatures")
         insert_signatures(self.campaign.pk, self.config.small_rows, status="confirmed", tag=f"small{self.run_tag}")

@@ -89,6 +89,21 @@ def test_disposable_domains_are_configurable(settings):
     assert "disposable" in " ".join(errors_for(email="someone@throwaway.example")["email"])
 
 
+@pytest.mark.parametrize("value", ["a@sub.mailinator.com", "a@x.y.MAILINATOR.com", "a@anything.throwaway.example"])
+def test_a_subdomain_of_a_disposable_domain_is_disposable_too(settings, value):
+    settings.DISPOSABLE_EMAIL_DOMAINS_EXTRA = ["throwaway.example"]
+    assert "disposable" in " ".join(errors_for(email=value)["email"])
+
+
+def test_the_most_specific_listed_name_decides(settings):
+    settings.DISPOSABLE_EMAIL_DOMAINS_EXTRA = ["campus.example"]
+    settings.DISPOSABLE_EMAIL_DOMAINS_ALLOWED = ["staff.campus.example", "mailinator.com"]
+    assert "email" not in errors_for(email="a@staff.campus.example")
+    assert "email" not in errors_for(email="a@lab.staff.campus.example")
+    assert "disposable" in " ".join(errors_for(email="a@students.campus.example")["email"])
+    assert "email" not in errors_for(email="a@sub.mailinator.com")
+
+
 @pytest.mark.parametrize(
     "country, postcode, normalised",
     [

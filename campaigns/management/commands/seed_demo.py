@@ -110,3 +110,7 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"Demo petition: /en/{campaign.slug}/"))
         self.stdout.write(f"Demo staff login for /admin/: username demo-staff, password {password}")
+        self.stdout.write(
+            "  It is a superuser, so it also needs a code from an authenticator app: on the first login the admin "
+            "shows a QR code to scan (or a key to type into the app, or into `oathtool --totp -b KEY`)."
+        )
