@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,12 +25,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from petition.crossorigin import origin_of
+from petition.denied import MissingPermission
 from signatures.admin.links import signature_changelist_url
 from signatures.dashboard import campaign_dashboard
 from signatures.fraud import fraud_report
 
 from . import services
 from .embed_snippets import snippets_by_organisation
+from .images import picture_size
 from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
 
 VIEW_SIGNATURES = "signatures.view_signature"
@@ -65,11 +68,22 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = "__all__"
 
+    def clean_image(self):
+        """A new upload must be a picture; its size is kept so the page can reserve its space."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            self.instance.image_width, self.instance.image_height = picture_size(image)
+        elif not image:
+            self.instance.image_width = self.instance.image_height = None
+        return image
+
     def clean(self):
         cleaned = super().clean()
         opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
             self.add_error("closes_at", _("The closing time must be after the opening time."))
+        if cleaned.get("image") and not cleaned.get("image_alt", "").strip() and "image" not in self.errors:
+            self.add_error("image_alt", _("Describe the picture for people who cannot see it."))
         return cleaned
 
 
@@ -85,7 +99,8 @@ class CampaignAdmin(admin.ModelAdmin):
         "updated_at", "embed_snippets",
     ]  # fmt: skip
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "preview", "summary", "body", "language", "image"]}),
+        (None, {"fields": ["title", "slug", "status", "preview", "summary", "body", "language", "image",
+                           "image_alt"]}),
         (_("Organisations"), {"fields": ["lead_organisation", "partners"]}),
         (_("Timing and goal"), {"fields": ["opens_at", "closes_at", "closed_at", "goal", "eci_thresholds"]}),
         (_("Counts (folded from confirmations, read-only)"), {"fields": ["signature_count", "partner_counts",
@@ -192,7 +207,7 @@ class CampaignAdmin(admin.ModelAdmin):
             raise PermissionDenied
         campaign = get_object_or_404(Campaign, pk=pk)
         if not self.has_change_permission(request, campaign):
-            raise PermissionDenied
+            raise MissingPermission("campaigns.change_campaign")
         service(campaign)
         self.log_change(request, campaign, [{"changed": {"fields": ["status"]}}])
         return campaign
@@ -223,7 +238,7 @@ class CampaignAdmin(admin.ModelAdmin):
         """Totals, rate, signatures per day, countries, partners, sources: aggregates only, no personal data."""
         campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), pk=pk)
         if not self.has_view_permission(request, campaign):
-            raise PermissionDenied
+            raise MissingPermission("campaigns.view_campaign")
         return self.campaign_page(
             request,
             campaign,
@@ -235,8 +250,10 @@ class CampaignAdmin(admin.ModelAdmin):
     def fraud_view(self, request, pk):
         """The email domains and address hashes with the most signatures lately, linking to the list."""
         campaign = get_object_or_404(Campaign, pk=pk)
-        if not (self.has_view_permission(request, campaign) and request.user.has_perm(VIEW_SIGNATURES)):
-            raise PermissionDenied
+        if not self.has_view_permission(request, campaign):
+            raise MissingPermission("campaigns.view_campaign")
+        if not request.user.has_perm(VIEW_SIGNATURES):
+            raise MissingPermission(VIEW_SIGNATURES)
         can_moderate = request.user.has_perm(MODERATE_SIGNATURES)
         windows = []
         for window in fraud_report(campaign.pk):
@@ -284,7 +301,7 @@ class CampaignAdmin(admin.ModelAdmin):
                     (
                         organisation.name,
                         self.framing_note(campaign, organisation),
-                        _("Embed snippet for %(organisation)s") % {"organisation": organisation.name},
+                        _("Embed snippet for %(name)s") % {"name": organisation.name},
                         snippet,
                     )
                     for organisation, snippet in snippets

@@ -28,6 +28,8 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self):
         return self.name
@@ -41,6 +43,10 @@ class CampaignText:
     summary: str
     body: str
     language: str
+    # What the campaign's picture shows, and the language that is written in
+    # (a translation without its own description falls back to the campaign's).
+    image_alt: str = ""
+    image_alt_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,11 @@ class Campaign(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=500, blank=True)
-    body = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs. "
-                            "**bold**, *italic*, [links](https://…) and lines starting with '- ' are allowed.")
+    body = models.TextField(
+        blank=True,
+        help_text=_("Plain text; blank lines separate paragraphs. "
+                    "**bold**, *italic*, [links](https://…) and lines starting with '- ' are allowed."),
+    )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     goal = models.PositiveIntegerField(default=DEFAULT_GOAL, validators=[MinValueValidator(1)])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -77,14 +86,26 @@ class Campaign(models.Model):
     )
     partners = models.ManyToManyField(Organisation, blank=True, related_name="partner_campaigns")
     image = models.FileField(
+        _("picture"),
         upload_to="campaigns/",
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
-        help_text="Shown when the petition is shared (Open Graph).",
+        help_text=_("Shown on the petition page and when it is shared: PNG, JPEG or WebP, best 1200 × 630 pixels."),
     )
-    staff_emails = models.TextField(blank=True, help_text="Staff contacts told about milestones, one per line.")
+    # Read from the file when it is uploaded (campaigns.images), so the page
+    # reserves the picture's space before it loads.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("picture description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the picture shows, for people who cannot see it (screen readers read it out). "
+                    "Needed with a picture; each translation can give its own."),
+    )
+    staff_emails = models.TextField(blank=True, help_text=_("Staff contacts told about milestones, one per line."))
     eci_thresholds = models.BooleanField(
-        default=False, help_text="Show per-country minimums as for a European Citizens' Initiative."
+        default=False, help_text=_("Show per-country minimums as for a European Citizens' Initiative.")
     )
     embed_on_any_site = models.BooleanField(
         _("let any HTTPS website embed the sign form"),
@@ -95,7 +116,7 @@ class Campaign(models.Model):
         ),
     )
     retention_days = models.PositiveIntegerField(
-        default=365, help_text="Days after closing before signers' personal data is anonymised."
+        default=365, help_text=_("Days after closing before signers' personal data is anonymised.")
     )
     # Folded in by campaigns.counting, never written per signature by a request.
     signature_count = models.PositiveIntegerField(default=0)
@@ -107,6 +128,8 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["draft", "open", "closed"]), name="campaign_status_valid"),
             models.CheckConstraint(condition=Q(goal__gte=1), name="campaign_goal_positive"),
@@ -133,9 +156,16 @@ class Campaign(models.Model):
                 else:
                     translation = self.translations.filter(language=language).first()
             if translation:
-                texts[language] = CampaignText(translation.title, translation.summary, translation.body, language)
+                alt, alt_language = (
+                    (translation.image_alt, language) if translation.image_alt else (self.image_alt, self.language)
+                )
+                texts[language] = CampaignText(
+                    translation.title, translation.summary, translation.body, language, alt, alt_language
+                )
             else:
-                texts[language] = CampaignText(self.title, self.summary, self.body, self.language)
+                texts[language] = CampaignText(
+                    self.title, self.summary, self.body, self.language, self.image_alt, self.language
+                )
         return texts[language]
 
     @property
@@ -199,8 +229,16 @@ class CampaignTranslation(models.Model):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True)
+    image_alt = models.CharField(
+        _("picture description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the campaign's picture shows, in this language; empty uses the campaign's own."),
+    )
 
     class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "language"], name="one_translation_per_language"),
         ]
@@ -217,6 +255,8 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["threshold"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "threshold"], name="one_milestone_per_threshold"),
             models.CheckConstraint(condition=Q(threshold__gte=1), name="milestone_threshold_positive"),
@@ -234,6 +274,8 @@ class CountryCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("count by country")
+        verbose_name_plural = _("counts by country")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "country"], name="one_count_per_country"),
         ]
@@ -247,6 +289,8 @@ class PartnerCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("count by partner")
+        verbose_name_plural = _("counts by partner")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "organisation"], name="one_count_per_partner"),
         ]

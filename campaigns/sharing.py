@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .images import image_path
 from .models import Campaign
 
 DEFAULT_IMAGE = "img/share-default.png"
@@ -34,8 +35,7 @@ def campaign_url(campaign: Campaign) -> str:
 def image_url(campaign: Campaign) -> str:
     """The picture networks show with a shared link: the campaign's own, else ours."""
     if campaign.image:
-        path = reverse("campaign_image", kwargs={"slug": campaign.slug})
-        return f"{settings.SITE_URL}{path}?v={int(campaign.updated_at.timestamp())}"
+        return settings.SITE_URL + image_path(campaign)
     return settings.SITE_URL + static(DEFAULT_IMAGE)
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from campaigns.views import campaign_image
-from petition import health
+from petition import denied, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -19,3 +19,5 @@ urlpatterns += i18n_patterns(
     path("", include("signatures.urls")),
     path("", include("campaigns.urls")),
 )
+
+handler403 = denied.permission_denied

@@ -23,6 +23,7 @@ CHART_HEIGHT = 220
 CHART_LEFT = 56  # room for the y-axis labels
 CHART_BOTTOM = 24  # room for the dates
 CHART_TOP = 10
+AXIS_STEPS = 4  # at most this many steps up the y-axis
 
 STATUSES = [Signature.Status.PENDING, Signature.Status.CONFIRMED, Signature.Status.REJECTED, Signature.Status.WITHDRAWN]
 
@@ -76,11 +77,22 @@ def nice_ceiling(value: int) -> int:
         magnitude *= 10
 
 
+def axis_values(highest: int) -> list[int]:
+    """Evenly spaced round values from 0 to at least highest, two to five steps: 0 2 4 6 for 5, 0 500 1000 for 1000.
+
+    Halving a round maximum gave 0, 2, 5 for a handful of signatures.
+    """
+    step = nice_ceiling(max(-(-highest // AXIS_STEPS), 1))
+    top = step * max(-(-highest // step), 1)
+    return list(range(0, top + 1, step))
+
+
 def day_chart(days: list[dict]) -> dict | None:
     """Coordinates for an SVG bar chart of signatures per day (and the confirmed part of each)."""
     if not days:
         return None
-    top = nice_ceiling(max(max(day["total"] for day in days), 1))
+    values = axis_values(max(day["total"] for day in days))
+    top = values[-1]
     plot_width = CHART_WIDTH - CHART_LEFT
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     baseline = CHART_TOP + plot_height
@@ -103,9 +115,7 @@ def day_chart(days: list[dict]) -> dict | None:
                 confirmed_height=round(confirmed_height, 2),
             )
         )
-    ticks = [
-        {"value": value, "y": round(baseline - plot_height * value / top, 2)} for value in (0, top // 2, top)
-    ]
+    ticks = [{"value": value, "y": round(baseline - plot_height * value / top, 2)} for value in values]
     labels = []
     for index in sorted({0, len(days) // 2, len(days) - 1}):
         # The first and last dates hang inwards from the plot's edges so they are never clipped.
@@ -135,15 +145,22 @@ def totals(days: list[dict]) -> dict:
 
 
 def country_table(campaign: Campaign) -> dict:
-    """Confirmed signatures per country as folded into CountryCount, with ECI minimums when switched on."""
+    """Confirmed signatures per country as folded into CountryCount, with ECI minimums when switched on.
+
+    With the minimums on, the member states have their own table, so "rows"
+    holds only the countries outside the EU; otherwise it holds them all.
+    """
     by_country = dict(
         CountryCount.objects.filter(campaign=campaign, count__gt=0).values_list("country", "count")
     )
+    progress = eci.progress(by_country) if campaign.eci_thresholds else None
+    member_states = {state.iso_code for state in progress.states} if progress else set()
     rows = [
         {"code": code, "name": countries.name(code) or code, "count": count}
         for code, count in sorted(by_country.items(), key=lambda item: (-item[1], item[0]))
+        if code not in member_states
     ]
-    return {"rows": rows, "eci": eci.progress(by_country) if campaign.eci_thresholds else None}
+    return {"rows": rows, "eci": progress}
 
 
 def partner_table(campaign: Campaign) -> list[dict]:

@@ -29,7 +29,7 @@ from petition.httpcache import public_unless_personal
 from petition.security import allow_framing
 
 from .forms import SignatureForm
-from .pages import blank_sign_form, petition_context
+from .pages import blank_sign_form, petition_context, share_context
 from .signing import Outcome, attempt_signature, posted_via
 
 
@@ -81,5 +81,7 @@ def embed_sign(request, slug: str):
 def embed_thanks(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     partner = referring_partner(campaign, request.GET.get("via", ""))
-    context = {"campaign": campaign, "text": campaign.translated, "embed": True, "partner": partner}
+    context = {
+        "campaign": campaign, "text": campaign.translated, "embed": True, "partner": partner, **share_context(campaign)
+    }
     return framed(render(request, "campaigns/embed_thanks.html", context), campaign)

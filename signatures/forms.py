@@ -5,13 +5,14 @@ from django.core.validators import EmailValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
 from . import names, postcodes
+from .attribution import clean_attribution
 from .emailaddr import email_domain
 
 MAX_NAME_LENGTH = 100
@@ -22,7 +23,11 @@ def validate_person_name(value: str) -> str:
     raw = value.strip()
     if len(raw) > MAX_NAME_LENGTH:
         raise forms.ValidationError(
-            _("Please use at most %(max)d characters (you typed %(length)d)."),
+            ngettext_lazy(
+                "Please use at most %(max)d character (you typed %(length)d).",
+                "Please use at most %(max)d characters (you typed %(length)d).",
+                "max",
+            ),
             params={"max": MAX_NAME_LENGTH, "length": len(raw)},
             code="max_length",
         )
@@ -58,6 +63,22 @@ class PlainSelect(forms.Select):
             ),
         )
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+class AttributionField(forms.CharField):
+    """via, utm_source or utm_campaign from the link: cleaned, never refused, since the signer can neither see nor fix it.
+
+    Cleaning in to_python runs before the validators, so a null character
+    from a mangled link is dropped rather than reported.
+    """
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        return clean_attribution(super().to_python(value))
 
 
 class SignatureForm(forms.Form):
@@ -105,9 +126,9 @@ class SignatureForm(forms.Form):
         error_messages={"required": _("Please accept the privacy notice to sign.")},
     )
     # Attribution carried from the petition link through the POST.
-    via = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
+    via = AttributionField()
+    utm_source = AttributionField()
+    utm_campaign = AttributionField()
     # Honeypot: hidden from people, filled in by naive bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
@@ -174,7 +195,13 @@ class SignatureForm(forms.Form):
         value = self.cleaned_data["email"].strip()
         if len(value) > MAX_EMAIL_LENGTH:
             raise forms.ValidationError(
-                _("An email address has at most %(max)d characters."), params={"max": MAX_EMAIL_LENGTH}, code="max_length"
+                ngettext_lazy(
+                    "An email address has at most %(max)d character.",
+                    "An email address has at most %(max)d characters.",
+                    "max",
+                ),
+                params={"max": MAX_EMAIL_LENGTH},
+                code="max_length",
             )
         try:
             EmailValidator()(value)
@@ -192,7 +219,11 @@ class SignatureForm(forms.Form):
         value = postcodes.normalise_postcode(self.cleaned_data["postcode"])
         if len(value) > postcodes.MAX_LENGTH:
             raise forms.ValidationError(
-                _("A postcode has at most %(max)d characters."), params={"max": postcodes.MAX_LENGTH}, code="max_length"
+                ngettext_lazy(
+                    "A postcode has at most %(max)d character.", "A postcode has at most %(max)d characters.", "max"
+                ),
+                params={"max": postcodes.MAX_LENGTH},
+                code="max_length",
             )
         return value
 
@@ -207,7 +238,11 @@ class SignatureForm(forms.Form):
                     message = _("This postcode does not look right for the country you chose (for example %(example)s).")
                     self.add_error("postcode", forms.ValidationError(message, params={"example": example}))
                 else:
-                    message = _("Please use only letters, digits, spaces and hyphens (at most %(max)d characters).")
+                    message = ngettext_lazy(
+                        "Please use only letters, digits, spaces and hyphens (at most %(max)d character).",
+                        "Please use only letters, digits, spaces and hyphens (at most %(max)d characters).",
+                        "max",
+                    )
                     self.add_error("postcode", forms.ValidationError(message, params={"max": postcodes.MAX_LENGTH}))
             elif not postcode and postcodes.has_known_format(country):
                 self.add_error("postcode", _("Please enter your postcode."))

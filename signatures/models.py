@@ -86,19 +86,21 @@ class Signature(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    email = models.CharField(max_length=254, help_text="As typed.")
-    email_canonical = models.CharField(max_length=254, help_text="Lower-cased, +tag stripped, gmail dots removed.")
+    email = models.CharField(max_length=254, help_text=_("As typed."))
+    email_canonical = models.CharField(
+        max_length=254, help_text=_("Lower-cased, +tag stripped, gmail dots removed.")
+    )
     country = models.CharField(max_length=2)
     postcode = models.CharField(max_length=16, blank=True)
     language = models.CharField(max_length=8, default="en")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    contact_consent = models.BooleanField(default=False, help_text="Agreed to hear about this campaign.")
+    contact_consent = models.BooleanField(default=False, help_text=_("Agreed to hear about this campaign."))
     partner = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_signatures"
     )
     utm_source = models.CharField(max_length=100, blank=True)
     utm_campaign = models.CharField(max_length=100, blank=True)
-    ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client address.")
+    ip_hash = models.CharField(max_length=64, blank=True, help_text=_("Keyed hash of the client address."))
     # Computed by the database from the canonical address (and so emptied by
     # erasure), for the fraud view and bulk invalidation by domain.
     email_domain = models.GeneratedField(
@@ -113,7 +115,7 @@ class Signature(models.Model):
         on_delete=models.SET_NULL,
         related_name="signatures",
         db_index=False,
-        help_text="The bulk invalidation that rejected this signature.",
+        help_text=_("The bulk invalidation that rejected this signature."),
     )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
 
@@ -140,6 +142,8 @@ class Signature(models.Model):
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         permissions = [
             ("export_signatures", "Can export signature lists"),
             ("moderate_signatures", "Can reject, restore, erase and resend signatures"),
@@ -211,6 +215,8 @@ class Consent(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         constraints = [
             models.UniqueConstraint(fields=["signature", "organisation"], name="one_consent_per_organisation"),
         ]
@@ -228,7 +234,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
 
     def __str__(self):
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"
@@ -251,8 +258,10 @@ class BulkInvalidation(models.Model):
         UNDONE = "undone", _("Undone")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="invalidations")
-    email_domain = models.CharField(max_length=254, blank=True, help_text="Domain after the @, e.g. mailinator.com.")
-    ip_hash = models.CharField(max_length=64, blank=True, help_text="Keyed hash of the client address.")
+    email_domain = models.CharField(
+        max_length=254, blank=True, help_text=_("Domain after the @, e.g. mailinator.com.")
+    )
+    ip_hash = models.CharField(max_length=64, blank=True, help_text=_("Keyed hash of the client address."))
     signed_after = models.DateTimeField(null=True, blank=True)
     signed_before = models.DateTimeField(null=True, blank=True)
     country = models.CharField(max_length=2, blank=True)
@@ -262,8 +271,10 @@ class BulkInvalidation(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    max_signature_id = models.BigIntegerField(help_text="Signatures made after the preview are left alone.")
-    matched_count = models.PositiveIntegerField(help_text="Signatures the condition matched when it was started.")
+    max_signature_id = models.BigIntegerField(help_text=_("Signatures made after the preview are left alone."))
+    matched_count = models.PositiveIntegerField(
+        help_text=_("Signatures the condition matched when it was started.")
+    )
     rejected_count = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -274,6 +285,8 @@ class BulkInvalidation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("bulk invalidation")
+        verbose_name_plural = _("bulk invalidations")
         constraints = [
             models.CheckConstraint(
                 condition=~(
@@ -363,11 +376,13 @@ class SignatureExport(models.Model):
     filters = models.JSONField(default=dict, blank=True)
     include_bom = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    rows_expected = models.PositiveIntegerField(null=True, blank=True, help_text="Counted before starting.")
-    row_count = models.PositiveIntegerField(default=0, help_text="Rows written so far.")
+    rows_expected = models.PositiveIntegerField(null=True, blank=True, help_text=_("Counted before starting."))
+    row_count = models.PositiveIntegerField(default=0, help_text=_("Rows written so far."))
     size_bytes = models.PositiveBigIntegerField(default=0)
-    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes written.")
-    file_name = models.CharField(max_length=200, blank=True, help_text="Inside EXPORT_ROOT, while the file exists.")
+    checksum = models.CharField(max_length=64, blank=True, help_text=_("SHA-256 of the bytes written."))
+    file_name = models.CharField(
+        max_length=200, blank=True, help_text=_("Inside EXPORT_ROOT, while the file exists.")
+    )
     progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -376,6 +391,8 @@ class SignatureExport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("signature export")
+        verbose_name_plural = _("signature exports")
         constraints = [
             models.CheckConstraint(condition=Q(purpose__in=["verified", "contact"]), name="export_purpose_valid"),
             models.CheckConstraint(

@@ -11,7 +11,7 @@ from petition.security import recaptcha_step
 
 from . import services
 from .links import InvalidToken, find_by_token
-from .pages import blank_sign_form, petition_context
+from .pages import blank_sign_form, confirmed_context, petition_context, share_context
 from .signing import Outcome, attempt_signature
 
 
@@ -46,7 +46,7 @@ def sign(request, slug: str):
 def thanks(request, slug: str):
     """The same page whether the address was new, pending or confirmed."""
     campaign = get_visible_campaign(request, slug)
-    return render(request, "signatures/thanks.html", {"campaign": campaign})
+    return render(request, "signatures/thanks.html", {"campaign": campaign, **share_context(campaign)})
 
 
 def confirm(request, pk: int, token: str):
@@ -54,12 +54,7 @@ def confirm(request, pk: int, token: str):
         result, signature = services.confirm(pk, token)
     except InvalidToken:
         raise Http404 from None
-    signature.campaign.refresh_from_db()
-    return render(
-        request,
-        "signatures/confirmed.html",
-        {"result": result, "campaign": signature.campaign, "signature": signature},
-    )
+    return render(request, "signatures/confirmed.html", {"result": result, **confirmed_context(signature)})
 
 
 @require_http_methods(["GET", "POST"])

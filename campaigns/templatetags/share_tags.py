@@ -7,16 +7,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def share_links(campaign) -> list[sharing.ShareLink]:
-    return sharing.share_links(campaign)
-
-
-@register.simple_tag
-def share_url(campaign) -> str:
-    return sharing.campaign_url(campaign)
-
-
-@register.simple_tag
 def share_image_url(campaign) -> str:
     return sharing.image_url(campaign)
 

@@ -9,6 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from petition.denied import MissingPermission
+
 from .. import moderation
 from ..models import BulkInvalidation
 from .forms import BulkInvalidationForm
@@ -84,7 +86,7 @@ class BulkInvalidationAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         """Choose a condition, see how many signatures it matches, then start."""
         if not self.has_add_permission(request):
-            raise PermissionDenied
+            raise MissingPermission("signatures.add_bulkinvalidation")
         preview = None
         if request.method == "POST":
             form = BulkInvalidationForm(request.POST)
@@ -140,8 +142,10 @@ class BulkInvalidationAdmin(admin.ModelAdmin):
         return signature_changelist_url(**query)
 
     def moderation_post(self, request, pk, service, done_message, refused_message):
-        if request.method != "POST" or not request.user.has_perm(MODERATE_PERMISSION):
+        if request.method != "POST":
             raise PermissionDenied
+        if not request.user.has_perm(MODERATE_PERMISSION):
+            raise MissingPermission(MODERATE_PERMISSION)
         invalidation = get_object_or_404(BulkInvalidation, pk=pk)
         if service(invalidation.pk, request.user):
             self.message_user(request, done_message)

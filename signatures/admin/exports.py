@@ -2,23 +2,23 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Organisation
+from petition.denied import MissingPermission, NotYours
 from petition.enqueue import enqueue_after_commit
 
 from ..exports.files import downloadable_file
 from ..exports.forms import ExportForm
 from ..exports.records import record_download, recorded_stream, start_export
 from ..exports.spec import ExportSpec, count_rows
-from ..exports.stream import exports_available
 from ..models import SignatureExport
 from ..tasks import build_export_file
 from .read_only import ReadOnlyModelAdmin
@@ -28,7 +28,7 @@ EXPORT_PERMISSION = "signatures.export_signatures"
 
 def require_export_permission(request) -> None:
     if not request.user.has_perm(EXPORT_PERMISSION):
-        raise PermissionDenied
+        raise MissingPermission(EXPORT_PERMISSION)
 
 
 def export_file_name(campaign: Campaign, export: SignatureExport) -> str:
@@ -116,9 +116,6 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
         """GET shows the filters and, once chosen, how many rows will come out; POST starts the export."""
         require_export_permission(request)
         campaign = get_object_or_404(Campaign, slug=slug)
-        if not exports_available():
-            messages.error(request, gettext("Exports need the PostgreSQL database; this installation runs on SQLite."))
-            return redirect("admin:signatures_signatureexport_changelist")
         if request.method == "POST":
             form = ExportForm(request.POST, campaign=campaign)
             if form.is_valid():
@@ -133,6 +130,8 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
             gettext("Export signatures of %(campaign)s") % {"campaign": campaign},
             campaign=campaign,
             form=form,
+            # The admin's own fieldset markup, so the choices line up with the other fields.
+            adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
             rows=rows,
             streams=rows is not None and rows <= settings.EXPORT_STREAM_MAX_ROWS,
             stream_max_rows=settings.EXPORT_STREAM_MAX_ROWS,
@@ -157,7 +156,11 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
         enqueue_after_commit(build_export_file, export.pk)
         messages.info(
             request,
-            gettext("%(rows)s rows are too many to stream: the file is being prepared. This page shows its progress.")
+            ngettext(
+                "%(rows)s row is too many to stream: the file is being prepared. This page shows its progress.",
+                "%(rows)s rows are too many to stream: the file is being prepared. This page shows its progress.",
+                rows,
+            )
             % {"rows": rows},
         )
         return redirect("admin:signatures_signatureexport_progress", pk=export.pk)
@@ -182,7 +185,7 @@ class SignatureExportAdmin(ReadOnlyModelAdmin):
         require_export_permission(request)
         export = get_object_or_404(SignatureExport.objects.select_related("campaign"), pk=pk)
         if export.requested_by_id != request.user.pk:
-            raise PermissionDenied
+            raise NotYours(gettext("Only the person who requested this export can download it."))
         file_path = downloadable_file(export)
         if file_path is None:
             messages.error(request, gettext("This file is not available: it is not ready yet, or it has expired."))

@@ -120,7 +120,11 @@ class SignatureAdmin(ReadOnlyModelAdmin):
         if len(ids) > moderation.MAX_SELECTION:
             self.message_user(
                 request,
-                _("Please select at most %(max)s signatures; for more, use a bulk invalidation.")
+                ngettext(
+                    "Please select at most %(max)s signature; for more, use a bulk invalidation.",
+                    "Please select at most %(max)s signatures; for more, use a bulk invalidation.",
+                    moderation.MAX_SELECTION,
+                )
                 % {"max": number_format(moderation.MAX_SELECTION, force_grouping=True)},
                 messages.ERROR,
             )

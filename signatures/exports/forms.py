@@ -9,13 +9,29 @@ from campaigns.models import Campaign, Organisation
 from ..models import Signature, SignatureExport
 from .spec import ExportSpec
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class IsoDateInput(forms.DateInput):
+    """A date typed as YYYY-MM-DD, as the help text and the command line say.
+
+    A browser's date box shows the date in its own locale's order (mm/dd/yyyy
+    in Chromium's English), which contradicted the help text.
+    """
+
+    def __init__(self):
+        super().__init__(
+            format=ISO_DATE,
+            attrs={"class": "vDateField", "placeholder": "YYYY-MM-DD", "inputmode": "numeric", "autocomplete": "off"},
+        )
+
 
 class ExportForm(forms.Form):
     purpose = forms.ChoiceField(
         label=_("What to export"),
         choices=SignatureExport.Purpose.choices,
         initial=SignatureExport.Purpose.VERIFIED,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "radiolist"}),
         help_text=_("A verified list has names, country, postcode, confirmation time and partner, and no email. "
                     "A contact list for one organisation has name, email, country, language and consent time."),
     )
@@ -26,7 +42,7 @@ class ExportForm(forms.Form):
             (Signature.Status.PENDING, _("Pending (not confirmed by email)")),
         ],
         initial=[Signature.Status.CONFIRMED],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
         help_text=_("Withdrawn, rejected and erased signatures are never exported."),
         error_messages={"required": _("Choose confirmed signatures, pending ones, or both.")},
     )
@@ -47,14 +63,16 @@ class ExportForm(forms.Form):
     confirmed_from = forms.DateField(
         label=_("Confirmed on or after"),
         required=False,
+        input_formats=[ISO_DATE],
         help_text=_("A date in UTC, YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     confirmed_to = forms.DateField(
         label=_("Confirmed on or before"),
         required=False,
+        input_formats=[ISO_DATE],
         help_text=_("A date in UTC, YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     consented_to = forms.ModelChoiceField(
         label=_("Consented to be contacted by"),

@@ -18,6 +18,10 @@ class InvalidExport(ValueError):
     """The filters ask for something no export may contain."""
 
 
+# The first characters SpreadsheetSafe's SQL catches: ascii() 61, 43, 45, 64, 9, 13.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 class SpreadsheetSafe(Func):
     """A text column with a quote put before a leading = + - @ tab or carriage return.
 
@@ -37,6 +41,14 @@ class SpreadsheetSafe(Func):
 
     def __init__(self, column: str):
         super().__init__(F(column))
+        self.column = column
+
+    @staticmethod
+    def in_python(value: str | None) -> str | None:
+        """The same rule, for databases without COPY (signatures.exports.portable)."""
+        if value and value.startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
 
 
 class UtcTimestamp(Func):
@@ -48,6 +60,12 @@ class UtcTimestamp(Func):
 
     def __init__(self, column: str):
         super().__init__(F(column))
+        self.column = column
+
+    @staticmethod
+    def in_python(value: datetime | None) -> str | None:
+        """The same text, for databases without COPY (signatures.exports.portable)."""
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
 
 
 # Column headers are stable machine names, not translated: files from the

@@ -5,6 +5,9 @@ walking the primary key (keyset pagination). Each chunk is one short
 statement, so memory stays flat however long the list, no transaction is held
 open while a browser downloads, and the chunks can be handed out one at a time
 to a streaming response, a file or stdout alike.
+
+A database without COPY (the embedded SQLite) gets the same bytes from
+signatures.exports.portable, chunk by chunk in the same way.
 """
 
 import hashlib
@@ -12,14 +15,11 @@ from collections.abc import Iterator
 
 from django.db import connection
 
+from .portable import portable_chunk
 from .spec import COLUMNS, ExportSpec, matching_signatures
 
 CHUNK_ROWS = 50_000
 BOM = b"\xef\xbb\xbf"
-
-
-class ExportUnavailable(RuntimeError):
-    """Exports need PostgreSQL's COPY; the embedded SQLite database has none."""
 
 
 def header_bytes(spec: ExportSpec) -> bytes:
@@ -67,16 +67,17 @@ def copy_chunk(spec: ExportSpec, after_id: int) -> CopiedRows:
     return received
 
 
-def exports_available() -> bool:
-    return connection.vendor == "postgresql"
+def read_chunk(spec: ExportSpec, after_id: int):
+    """The next CHUNK_ROWS rows after after_id: through COPY on PostgreSQL, through the ORM elsewhere."""
+    if connection.vendor == "postgresql":
+        return copy_chunk(spec, after_id)
+    return portable_chunk(spec, after_id, CHUNK_ROWS)
 
 
 class ExportStream:
     """The CSV bytes of one export, chunk by chunk, tallying rows, size and SHA-256 as they pass."""
 
     def __init__(self, spec: ExportSpec):
-        if not exports_available():
-            raise ExportUnavailable("signature exports need PostgreSQL")
         self.spec = spec
         self.row_count = 0
         self.size_bytes = 0
@@ -96,7 +97,7 @@ class ExportStream:
         yield self._tally(header_bytes(self.spec), 0)
         after_id = 0
         while True:
-            chunk = copy_chunk(self.spec, after_id)
+            chunk = read_chunk(self.spec, after_id)
             if chunk.rows:
                 yield self._tally(b"".join(chunk.rows), len(chunk.rows))
                 after_id = chunk.last_id()

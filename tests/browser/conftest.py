@@ -15,8 +15,10 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun, task_prerun
 from django.db import connections
+from playwright.sync_api import Browser
 
 from tests import realstack
+from tests.browser.screenshots import SCREENSHOT_DIR, WIDTHS, saved
 from tests.realstack import CollectingHandler
 
 # Playwright's sync API keeps an event loop in the main thread, which Django
@@ -165,3 +167,30 @@ def site(live_server, settings) -> str:
     """The live server alone: tasks run eagerly and emails land in django.core.mail.outbox."""
     settings.SITE_URL = live_server.url
     return live_server.url
+
+
+@pytest.fixture(params=list(WIDTHS.values()), ids=list(WIDTHS))
+def sized_page(request, browser: Browser):
+    """A page at a desktop width and again at a phone's, each in a context of its own."""
+    width = request.param
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": 740 if phone else 900},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files (the campaign picture) go to this test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pytest_terminal_summary(terminalreporter):
+    if saved:
+        terminalreporter.write_line(f"Screenshots: {len(saved)} in {SCREENSHOT_DIR}")

@@ -1,8 +1,12 @@
 """What a person does on the petition pages, and what the tests check there."""
 
+import importlib
 import re
 import time
 
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from playwright.sync_api import Page, expect
 
 from tests.realstack import text_body
@@ -58,3 +62,20 @@ def axe_violations(page: Page, axe_source: str, impacts=("serious", "critical"))
 
 def has_horizontal_scroll(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def log_in_as(page: Page, site: str, user) -> None:
+    """Give the browser a session for this staff login, as the admin's login form would."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site}])
+
+
+def make_roles() -> None:
+    """The staff groups the migrations create; a live server's database is emptied between tests, groups too."""
+    for name, permissions in importlib.import_module("signatures.migrations.0003_roles").ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

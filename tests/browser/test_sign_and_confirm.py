@@ -22,6 +22,9 @@ def test_it_signs_confirms_by_email_and_counts_the_signature(page: Page, signing
 
     page.goto(confirm_link(message))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
+    # Whether or not the worker has folded it yet, the page counts this signature.
+    expect(page.locator(".progress-figures")).to_have_text("1 signature of 1,000,000")
+    expect(page.get_by_role("region", name="Now pass it on").get_by_role("link", name="WhatsApp")).to_be_visible()
 
     page.goto(f"{signing_stack.url}/en/{campaign.slug}/")
     reload_until_count(page, "1")

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from campaigns.models import CountryCount, PartnerCount
 from signatures.models import Consent, Signature
+from signatures.reminders import reminders_due
 from tests.factories import make_campaign, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,12 @@ def test_it_fills_a_campaign_with_realistic_rows_and_reconciles_its_counts():
     assert de.email.endswith(".example") and de.email_domain == de.email.split("@")[1]
     addressed = signatures.exclude(email_canonical="")
     assert addressed.values("email_canonical").distinct().count() == addressed.count()
+
+    # Rows a reminder would have reached were reminded: a running stack owes none of them one.
+    assert reminders_due(limit=10_000) == []
+    reminded = signatures.filter(status="pending", reminder_sent_at__isnull=False)
+    assert reminded.count() > 100 and not reminded.exclude(emails_sent=2).exists()
+    assert signatures.filter(status="pending", reminder_sent_at__isnull=True).exists()  # the last day's
 
     campaign.refresh_from_db()
     assert campaign.signature_count == statuses["confirmed"]

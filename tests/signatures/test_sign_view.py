@@ -150,3 +150,14 @@ def test_an_email_no_longer_owed_is_not_sent_and_releases_its_claim():
     assert (signature.email_due, signature.email_claimed_at, signature.emails_sent) == ("", None, 0)
     assert mail.outbox == []
     assert deliver_due_email(signature.pk) is False
+
+
+def test_the_error_summary_reads_cleanly_for_checkbox_and_text_fields(client):
+    """A checkbox's label is a sentence: the summary gives only its error, never "describes.: Please accept…"."""
+    campaign = make_campaign()
+    response = client.post(f"/en/{campaign.slug}/sign/", {"first_name": "", "country": "FR"})
+    summary = response.text[response.text.index('class="error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    assert ".:" not in summary
+    assert '<a href="#id_accept_privacy">Please accept the privacy notice to sign.</a>' in summary
+    assert '<a href="#id_first_name">First name: Please enter your first name.</a>' in summary

@@ -1,15 +1,24 @@
 """Create the demo petition and a staff login for trying the platform locally."""
 
 import secrets
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from campaigns.images import attach_picture
 from campaigns.models import Campaign, CampaignTranslation, Organisation
 from campaigns.services import add_default_milestones
 
 DEMO_SLUG = "ban-biometric-mass-surveillance"
+# Drawn by scripts/make-demo-picture, so it is ours to ship.
+DEMO_PICTURE = Path(__file__).resolve().parents[2] / "demo" / "ban-biometric-mass-surveillance.png"
+DEMO_PICTURE_ALT = (
+    "Drawing: a crowd of people in a street, watched by a surveillance camera that is struck through "
+    "with a red prohibition sign."
+)
 DEMO_BODY = """Governments and companies across Europe are rolling out face recognition and other biometric surveillance in our streets, stations and stadiums. Cameras that identify everyone who passes treat all of us as suspects.
 
 We call on the European Union to **ban biometric mass surveillance** in publicly accessible spaces:
@@ -24,6 +33,12 @@ A European Citizens' Initiative with one million verified signatures obliges the
 
 Read more at [our coalition's site](https://example.org/)."""
 
+
+DEMO_PICTURE_ALT_TRANSLATIONS = {
+    "de": "Zeichnung: eine Menschenmenge auf der Straße unter einer Überwachungskamera, die mit einem roten "
+    "Verbotszeichen durchgestrichen ist.",
+    "fr": "Dessin : une foule dans la rue, surveillée par une caméra barrée d’un panneau d’interdiction rouge.",
+}
 
 DEMO_TRANSLATIONS = {
     "de": (
@@ -95,10 +110,18 @@ class Command(BaseCommand):
         campaign.partners.add(partner)
         if created:
             add_default_milestones(campaign)
+        if not campaign.image:
+            with DEMO_PICTURE.open("rb") as picture:
+                attach_picture(campaign, DEMO_PICTURE.name, File(picture))
+            campaign.image_alt = DEMO_PICTURE_ALT
+            campaign.save()
         for language, (title, summary, body) in DEMO_TRANSLATIONS.items():
-            CampaignTranslation.objects.get_or_create(
+            translation, _ = CampaignTranslation.objects.get_or_create(
                 campaign=campaign, language=language, defaults={"title": title, "summary": summary, "body": body}
             )
+            if not translation.image_alt:
+                translation.image_alt = DEMO_PICTURE_ALT_TRANSLATIONS[language]
+                translation.save(update_fields=["image_alt"])
 
         User = get_user_model()
         password = secrets.token_urlsafe(12)

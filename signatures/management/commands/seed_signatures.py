@@ -12,6 +12,7 @@ import time
 import unicodedata
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -177,6 +178,7 @@ class Command(BaseCommand):
         statuses = list(STATUS_WEIGHTS)
         status_weights = list(STATUS_WEIGHTS.values())
         ip_pool = max(count // 3, 1)
+        reminder_after = timedelta(hours=settings.REMINDER_AFTER_HOURS)
         burst_start = start + span * 0.8
         # Columns this command does not know about (added later) get their model default.
         defaults = {
@@ -238,6 +240,12 @@ class Command(BaseCommand):
                 "is_counted": status == "confirmed",
                 "invalidation_id": None,
             }
+            # Whoever had not confirmed REMINDER_AFTER_HOURS after the link went out got
+            # their one reminder then; otherwise a running stack would owe reminders to
+            # every old pending row at once (some 160,000 for a million).
+            reminder_due = row["confirmation_sent_at"] + reminder_after
+            if reminder_due <= now and (confirmed_at is None or confirmed_at > reminder_due):
+                row.update(reminder_sent_at=reminder_due, emails_sent=2)
             if status == "rejected":
                 row["rejected_at"] = now
                 row["rejection_reason"] = rng.choice(["spam", "fraud: repeated signatures from one address"])

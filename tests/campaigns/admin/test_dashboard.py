@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from signatures.dashboard import day_chart, fill_days, nice_ceiling
+from signatures.dashboard import axis_values, day_chart, fill_days, nice_ceiling
 from signatures.fold import fold_counts
 from signatures.models import Signature
 from tests.factories import make_campaign, make_organisation, make_signature, make_staff
@@ -110,13 +110,32 @@ def test_the_chart_has_a_bar_per_day_scaled_to_a_round_maximum():
     days = fill_days(rows)
     assert [day["total"] for day in days] == [30, 0, 70]
     chart = day_chart(days)
-    assert [tick["value"] for tick in chart["ticks"]] == [0, 50, 100]
+    assert [tick["value"] for tick in chart["ticks"]] == [0, 20, 40, 60, 80]
     bars = chart["bars"]
     assert len(bars) == 3
     assert bars[1].total_height == 0
-    assert bars[2].total_height == pytest.approx(2 * bars[2].confirmed_height)
+    assert bars[2].total_height == pytest.approx(2 * bars[2].confirmed_height, abs=0.02)
     assert bars[0].x < bars[1].x < bars[2].x
     assert nice_ceiling(1) == 1 and nice_ceiling(3) == 5 and nice_ceiling(1001) == 2000
+
+
+@pytest.mark.parametrize(
+    "highest, values",
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (2, [0, 1, 2]),
+        (5, [0, 2, 4, 6]),
+        (10, [0, 5, 10]),
+        (70, [0, 20, 40, 60, 80]),
+        (1000, [0, 500, 1000]),
+        (1234, [0, 500, 1000, 1500]),
+        (987_654, [0, 500_000, 1_000_000]),
+    ],
+)
+def test_the_y_axis_climbs_in_even_round_steps(highest, values):
+    """It read 0, 2, 5 for a handful of signatures."""
+    assert axis_values(highest) == values
 
 
 def test_it_sets_each_member_state_against_its_minimum_when_eci_thresholds_are_on(manager_client):
@@ -125,9 +144,21 @@ def test_it_sets_each_member_state_against_its_minimum_when_eci_thresholds_are_o
     campaign = make_campaign(eci_thresholds=True)
     CountryCount.objects.create(campaign=campaign, country="MT", count=5000)
     CountryCount.objects.create(campaign=campaign, country="DE", count=100)
+    CountryCount.objects.create(campaign=campaign, country="CH", count=7)
     page = manager_client.get(dashboard_url(campaign)).content.decode()
-    assert "1 of 27 member states are over their minimum" in page
+    assert "1 of 27 member states is over its minimum; a European Citizens' Initiative needs 7" in page
     assert "4,320" in page and "69,120" in page
+    # Countries outside the EU under a heading of their own, and only they: no unheaded repeat of the states.
+    others = page[page.index('<h3 id="other-countries">Countries outside the EU</h3>') : page.index('id="partners"')]
+    assert "Switzerland (CH)" in others and "Malta" not in others and "Germany" not in others
     campaign.eci_thresholds = False
     campaign.save()
     assert "member states are over" not in manager_client.get(dashboard_url(campaign)).content.decode()
+
+
+def test_its_styles_come_from_a_stylesheet_the_content_security_policy_allows(manager_client):
+    """An inline <style> element is blocked by style-src 'self': the totals and number columns lost their look."""
+    response = manager_client.get(dashboard_url(make_campaign()))
+    assert "/static/css/admin-extra.css" in response.text
+    assert "<style" not in response.text
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]

@@ -54,3 +54,14 @@ def test_it_turns_valid_filters_into_a_spec():
     assert spec.statuses == ("confirmed", "pending")
     assert spec.countries == ("DE", "FR")
     assert (spec.partner_id, spec.consented_to_id, spec.include_bom) == (partner.pk, organisation.pk, True)
+
+
+def test_dates_are_typed_as_the_help_text_says():
+    """A browser's date box showed mm/dd/yyyy beside help text saying YYYY-MM-DD."""
+    form = ExportForm(campaign=make_campaign())
+    box = str(form["confirmed_from"])
+    assert 'type="text"' in box and 'placeholder="YYYY-MM-DD"' in box and 'type="date"' not in box
+    assert ExportForm(form_data(confirmed_from="2025-03-01"), campaign=make_campaign()).is_valid()
+    for other_order in ("03/01/2025", "01.03.2025", "2025-13-01"):
+        form = ExportForm(form_data(confirmed_from=other_order), campaign=make_campaign())
+        assert form.errors["confirmed_from"] == ["Enter a valid date."]

@@ -109,3 +109,13 @@ def test_it_shows_progress_of_a_running_export_and_refreshes(exporter_client):
     assert b"50000 of 200000 rows" in response.content
     assert b'<progress max="100" value="25">' in response.content
     assert b'http-equiv="refresh"' in response.content
+
+
+def test_the_filters_sit_in_the_admins_aligned_rows(exporter_client):
+    """The purpose and status choices were out of line with the other fields."""
+    page = exporter_client.get(export_page(make_campaign())).text
+    assert "admin/css/forms.css" in page
+    for name in ("purpose", "status", "country", "confirmed_from", "bom"):
+        assert f'class="form-row field-{name}"' in page
+    assert '<div id="id_purpose" class="radiolist">' in page
+    assert '<div id="id_status" class="radiolist">' in page
