@@ -1,13 +1,17 @@
-"""/healthz for the load balancer: database, cache and broker, each on its own.
+"""/healthz for the load balancer: database, cache, broker and static files, each on its own.
 
-200 when all three answer, 503 otherwise, with a JSON body saying which one
+200 when all four are fine, 503 otherwise, with a JSON body saying which one
 failed. Only the class of an error is reported, never its message: messages
 can carry host names and credentials.
 """
 
+import functools
 import logging
+import os
 import secrets
 
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -45,7 +49,34 @@ def check_broker() -> str:
     return OK
 
 
-CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+# What collectstatic leaves out by default.
+STATIC_IGNORE_PATTERNS = ["CVS", ".*", "*~"]
+
+
+@functools.cache
+def shipped_static_files() -> frozenset[str]:
+    """Every static file the code ships, named as collectstatic names it; fixed while the process runs."""
+    return frozenset(
+        path.replace(os.sep, "/") for finder in finders.get_finders() for path, _ in finder.list(STATIC_IGNORE_PATTERNS)
+    )
+
+
+def check_static() -> str:
+    # In production pages name static files through the manifest that
+    # collectstatic writes; the storage reads it once, when this process first
+    # uses it. Without it (or without an entry) every page is a 500.
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return OK  # DEBUG: served from the source folders
+    collected = staticfiles_storage.hashed_files
+    if not collected:
+        return "not collected: run collectstatic"
+    missing = shipped_static_files() - collected.keys()
+    if missing:
+        return f"{len(missing)} files not collected: run collectstatic, then restart"
+    return OK
+
+
+CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker, "static": check_static}
 
 
 def run_check(name: str, check) -> str:

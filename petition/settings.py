@@ -450,6 +450,45 @@ if not DEBUG:
     # A load balancer probes /healthz over plain HTTP on the private network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     LANGUAGE_COOKIE_SECURE = True
+
+# Trying the production settings over plain http on a local network
+# (docs/DEPLOY.md): one explicit switch turns off secure cookies, HSTS and the
+# https redirect, refused wherever the site is public or served over https.
+LAN_NAME_SUFFIXES = (".lan", ".local", ".localhost", ".internal", ".home.arpa", ".test")
+
+
+def is_lan_host(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host or host.endswith(LAN_NAME_SUFFIXES)
+    return address.is_private or address.is_loopback or address.is_link_local
+
+
+def plain_http_refusal(site_url: str) -> str:
+    """Why ALLOW_PLAIN_HTTP_ON_LAN may not be used with this SITE_URL, or "" when it may."""
+    parts = urlsplit(site_url)
+    if parts.scheme != "http":
+        return f"SITE_URL is {site_url}: a site served over https keeps secure cookies, HSTS and the redirect"
+    if not is_lan_host(parts.hostname or ""):
+        return (
+            f"SITE_URL's host {parts.hostname!r} is a public name or address; it is for local names "
+            f"(petition.lan, *.local, *.internal, localhost) and private addresses only"
+        )
+    return ""
+
+
+ALLOW_PLAIN_HTTP_ON_LAN = envbool("ALLOW_PLAIN_HTTP_ON_LAN", False)
+if ALLOW_PLAIN_HTTP_ON_LAN and not DEBUG:
+    refusal = plain_http_refusal(SITE_URL)
+    if refusal:
+        raise ImproperlyConfigured(f"ALLOW_PLAIN_HTTP_ON_LAN is for trying the platform on a local network, but {refusal}")
+    SECURE_SSL_REDIRECT = False
+    SECURE_HSTS_SECONDS = 0
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+    LANGUAGE_COOKIE_SECURE = False
+
 # No script of ours reads a cookie.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -464,12 +503,21 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "petition.security.ErrorReportFilter"
 
 # Personal data never reaches the logs: we log ids and counts, never names,
 # emails or addresses. Django's request logger would print URLs with tokens
-# on 4xx, so it stays at ERROR.
+# on 4xx, so it stays at ERROR. LOG_FORMAT=json writes one JSON object a line
+# (petition.jsonlog) for log pipelines.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: use plain (the default) or json")
+# The worker logs through the handler below too, in the same format, instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "petition.jsonlog.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

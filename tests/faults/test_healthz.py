@@ -10,7 +10,7 @@ def test_it_reports_every_service_ok(client, real_celery):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok", "static": "ok"}
     assert "no-store" in response["Cache-Control"]
 
 
@@ -31,6 +31,7 @@ def test_it_reports_redis_down_as_cache_and_broker_failures_with_503(client, red
         "database": "ok",
         "cache": "unavailable",
         "broker": "error: OperationalError",
+        "static": "ok",
     }
 
 
