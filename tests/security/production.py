@@ -4,6 +4,7 @@ import os
 import secrets
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,21 @@ def production_env(**extra: str) -> dict:
     return {**env, **production, **extra}
 
 
+@cache
+def collect_static_files() -> None:
+    # Production serves hashed static names from the manifest collectstatic writes, as the
+    # Dockerfile does at build time; a fresh clone has none until this runs.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=PROJECT,
+        env=production_env(),
+        check=True,
+        timeout=300,
+    )
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    collect_static_files()
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT,
