@@ -4,18 +4,19 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from signatures.models import Signature
-from tests.factories import make_campaign, make_signature
+from tests.factories import confirm_token, make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
 
 def confirm_url(signature, token=None):
-    return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": token or signature.token})
+    return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": token or confirm_token(signature)})
 
 
 def confirm(client, signature, capture, token=None):
+    """Press the button on the page the link opens."""
     with capture(execute=True):
-        return client.get(confirm_url(signature, token))
+        return client.post(confirm_url(signature, token))
 
 
 def test_it_confirms_a_pending_signature_once_and_the_count_follows(client, django_capture_on_commit_callbacks):
@@ -50,17 +51,21 @@ def test_a_second_click_says_it_is_already_confirmed_and_counts_once(client, dja
 )
 def test_an_unknown_or_altered_token_gets_a_clear_404(client, token):
     signature = make_signature(make_campaign())
-    response = client.get(f"/en/s/confirm/{signature.pk}/{token}/")
-    assert response.status_code == 404
-    assert "Page not found" in response.content.decode()
+    for method in (client.get, client.post):
+        response = method(f"/en/s/confirm/{signature.pk}/{token}/")
+        assert response.status_code == 404
+        # A token the URL pattern cannot hold (empty, a slash) gets the site's own 404 page.
+        page = response.content.decode()
+        assert "This link has expired or is not valid" in page or "Page not found" in page
     assert Signature.objects.get().status == "pending"
 
 
 def test_a_token_for_another_signature_does_not_confirm(client):
     campaign = make_campaign()
     victim, attacker = make_signature(campaign), make_signature(campaign)
-    assert client.get(confirm_url(victim, attacker.token)).status_code == 404
-    assert client.get("/en/s/confirm/999999999/" + victim.token + "/").status_code == 404
+    assert client.post(confirm_url(victim, confirm_token(attacker))).status_code == 404
+    assert client.post("/en/s/confirm/999999999/" + confirm_token(victim) + "/").status_code == 404
+    assert Signature.objects.filter(status="confirmed").count() == 0
 
 
 @pytest.mark.parametrize("status", ["rejected", "withdrawn"])
