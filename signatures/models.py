@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Organisation
 
-from .emailaddr import canonical_email
+from .emailaddr import UndeliverableAddress, canonical_email, email_domain
 
 
 def new_token() -> str:
@@ -42,7 +42,10 @@ class SignatureQuerySet(models.QuerySet):
         if not term:
             return self
         if "@" in term:
-            return self.filter(email_canonical=canonical_email(term))
+            try:
+                return self.filter(email_canonical=canonical_email(term))
+            except UndeliverableAddress:
+                return self.none()
         if term.isdigit():
             return self.filter(pk=int(term)) if len(term) < 19 else self.none()
         words = term.split(" ")
@@ -70,7 +73,7 @@ class SignatureQuerySet(models.QuerySet):
 
 
 def normalise_domain(value: str) -> str:
-    return value.strip().lower().lstrip("@")
+    return email_domain("@" + value.strip().lstrip("@"))
 
 
 class Signature(models.Model):
