@@ -289,7 +289,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
-OUTBOX_SWEEP_SECONDS = envfloat("OUTBOX_SWEEP_SECONDS", 60.0)
+# Beat drains the outbox this often: what a lost nudge, a broker outage or a dead worker left owed.
+OUTBOX_SWEEP_SECONDS = envfloat("OUTBOX_SWEEP_SECONDS", 10.0)
 # Counts: beat folds every COUNT_FOLD_SECONDS (confirmations also ask for a
 # fold at once); the API lets browsers and proxies keep an answer that long.
 COUNT_FOLD_SECONDS = envfloat("COUNT_FOLD_SECONDS", 5.0)
@@ -299,7 +300,11 @@ COUNT_POLL_SECONDS = envint("COUNT_POLL_SECONDS", 10)  # petition page refresh w
 PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", 5)  # shared caching of pages with nothing personal
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", PUBLIC_PAGE_SECONDS)  # the same, kept server-side
 CELERY_BEAT_SCHEDULE = {
-    "send-due-emails": {"task": "signatures.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    "send-due-emails": {
+        "task": "signatures.tasks.drain_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
     "fold-counts": {
         "task": "signatures.tasks.fold_all_counts",
         "schedule": COUNT_FOLD_SECONDS,
@@ -526,7 +531,10 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "petition.jsonlog.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # petition.logscrub: addresses and link tokens out of every record (Django's request
+    # lines, Celery's exception texts, SMTP refusals), whatever logged it.
+    "filters": {"scrub": {"()": "petition.logscrub.scrubbing_filter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -157,6 +157,9 @@ class Signature(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0)
     send_failed_at = models.DateTimeField(null=True, blank=True)
+    # Temporary failures so far, and when the next try may be made.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_not_before = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     # Whether this signature is in the campaign's folded counts right now.
