@@ -45,6 +45,7 @@ def check_your_inbox(page, site):
 def confirmed(page, site):
     signature = make_signature(make_campaign())
     page.goto(site + confirm_path(signature))
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("confirmed")
 
 

@@ -65,6 +65,7 @@ def public_pages(page: Page, site):
         signature = make_signature(campaign)
         log.visiting("confirmed")
         page.goto(site + confirm_path(signature))
+        page.get_by_role("button", name="Confirm my signature").click()
         log.visiting("withdraw")
         page.goto(site + manage_path(signature))
         log.visiting("share")

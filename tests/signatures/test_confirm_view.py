@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from signatures import links
 from signatures.models import Signature
 from tests.factories import confirm_token, make_campaign, make_signature
 
@@ -96,3 +97,50 @@ def test_a_closed_campaign_accepts_confirmations_only_during_the_grace_period(
     assert "time for confirming signatures on this petition has ended" in response.content.decode()
     assert Signature.objects.get(pk=late.pk).status == "pending"
     assert Signature.objects.get(pk=in_time.pk).status == "confirmed"
+
+
+def test_opening_the_link_shows_the_button_and_changes_nothing(client):
+    """Mail scanners and previews open links with GET and HEAD; only the button's POST confirms."""
+    campaign = make_campaign(title="Ban biometric mass surveillance")
+    signature = make_signature(campaign)
+    url = confirm_url(signature)
+
+    page = client.get(url)
+    head = client.head(url)
+
+    assert page.status_code == 200 and head.status_code == 200
+    text = page.content.decode()
+    assert "Confirm my signature" in text and "Ban biometric mass surveillance" in text
+    assert '<form method="post">' in text and "csrfmiddlewaretoken" not in text
+    assert "no-store" in page["Cache-Control"]
+    assert Signature.objects.get().status == "pending"
+
+
+def test_the_button_works_without_a_cookie_but_not_from_another_site(client, django_capture_on_commit_callbacks):
+    signature = make_signature(make_campaign())
+    url = confirm_url(signature)
+
+    assert client.post(url, HTTP_SEC_FETCH_SITE="cross-site").status_code == 403
+    assert client.post(url, HTTP_ORIGIN="https://evil.example").status_code == 403
+    assert Signature.objects.get().status == "pending"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, HTTP_SEC_FETCH_SITE="same-origin").status_code == 200
+    assert Signature.objects.get().status == "confirmed"
+
+
+def test_a_confirm_link_for_a_campaign_past_its_grace_period_says_it_has_expired(client, settings):
+    settings.CONFIRMATION_GRACE_DAYS = 7
+    now = timezone.now()
+    campaign = make_campaign(status=Campaign.Status.CLOSED, opens_at=now - timezone.timedelta(days=30),
+                             closes_at=now - timezone.timedelta(days=8))  # fmt: skip
+    response = client.get(confirm_url(make_signature(campaign)))
+    assert response.status_code == 410
+    assert "This link has expired" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_manage_or_unsubscribe_token_does_not_confirm(client):
+    signature = make_signature(make_campaign())
+    for purpose in (links.MANAGE, links.UNSUBSCRIBE_ALL):
+        assert client.post(confirm_url(signature, links.token_for(signature, purpose))).status_code == 404
+    assert Signature.objects.get().status == "pending"
