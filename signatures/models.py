@@ -222,6 +222,8 @@ class Signature(models.Model):
             # hourly retention.forget_address_hashes finds the old ones at once.
             models.Index(fields=["created_at"], condition=~Q(ip_hash=""), name="sig_ip_hash_to_forget"),
             models.Index(fields=["invalidation"], condition=Q(invalidation__isnull=False), name="sig_invalidation"),
+            # The dashboard's count of confirmations that bounced, and the admin's filter on them.
+            models.Index(fields=["campaign"], condition=Q(undeliverable_at__isnull=False), name="sig_undeliverable"),
             # The admin's name search is a case-insensitive prefix match on
             # UPPER(last_name); its index needs the text_pattern_ops operator
             # class on PostgreSQL whatever the collation, so migration 0002
