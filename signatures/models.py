@@ -8,11 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Organisation
 
-from .emailaddr import canonical_email
+from .emailaddr import UndeliverableAddress, canonical_email, email_domain
 
 
 def new_token() -> str:
+    """The old all-purpose link token; migration 0001 names it as the default of the column it had."""
     return secrets.token_urlsafe(32)
+
+
+def new_link_salt() -> str:
+    """Per-row randomness mixed into every link token, so tokens can be re-issued by changing it."""
+    return secrets.token_hex(16)
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -36,7 +42,10 @@ class SignatureQuerySet(models.QuerySet):
         if not term:
             return self
         if "@" in term:
-            return self.filter(email_canonical=canonical_email(term))
+            try:
+                return self.filter(email_canonical=canonical_email(term))
+            except UndeliverableAddress:
+                return self.none()
         if term.isdigit():
             return self.filter(pk=int(term)) if len(term) < 19 else self.none()
         words = term.split(" ")
@@ -64,7 +73,7 @@ class SignatureQuerySet(models.QuerySet):
 
 
 def normalise_domain(value: str) -> str:
-    return value.strip().lower().lstrip("@")
+    return email_domain("@" + value.strip().lstrip("@"))
 
 
 class Signature(models.Model):
@@ -117,7 +126,21 @@ class Signature(models.Model):
         db_index=False,
         help_text=_("The bulk invalidation that rejected this signature."),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Link tokens are derived per purpose with HMAC from EMAIL_LINK_KEY and this
+    # salt (signatures.links); none is stored. legacy_token_hash is the keyed
+    # hash of the one all-purpose token rows had before, so links already in
+    # inboxes keep working until they expire.
+    link_salt = models.CharField(max_length=32, default=new_link_salt, editable=False)
+    legacy_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # "Unsubscribe from everything": no organisation updates, no reminders.
+    emails_stopped_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation could not be delivered (hard bounce, 5xx, suppressed address).
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
+    # Another row of the same campaign has the same mailbox (found when the
+    # canonical form of domains changed); kept for moderators, never counted.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +157,9 @@ class Signature(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0)
     send_failed_at = models.DateTimeField(null=True, blank=True)
+    # Temporary failures so far, and when the next try may be made.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_not_before = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     # Whether this signature is in the campaign's folded counts right now.
@@ -151,7 +177,9 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "email_canonical"],
-                condition=~Q(email_canonical=""),
+                # Rows found to share a mailbox with an earlier one are kept for
+                # moderators (rejected, duplicate_of set) outside the constraint.
+                condition=~Q(email_canonical="") & Q(duplicate_of__isnull=True),
                 name="one_signature_per_email_per_campaign",
             ),
             models.CheckConstraint(
@@ -194,6 +222,8 @@ class Signature(models.Model):
             # hourly retention.forget_address_hashes finds the old ones at once.
             models.Index(fields=["created_at"], condition=~Q(ip_hash=""), name="sig_ip_hash_to_forget"),
             models.Index(fields=["invalidation"], condition=Q(invalidation__isnull=False), name="sig_invalidation"),
+            # The dashboard's count of confirmations that bounced, and the admin's filter on them.
+            models.Index(fields=["campaign"], condition=Q(undeliverable_at__isnull=False), name="sig_undeliverable"),
             # The admin's name search is a case-insensitive prefix match on
             # UPPER(last_name); its index needs the text_pattern_ops operator
             # class on PostgreSQL whatever the collation, so migration 0002
@@ -203,6 +233,32 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"Signature {self.pk} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address we must not email again: it bounced, its owner complained, or the server refused it."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        REJECTED = "rejected", _("Refused by the mail server")
+        MANUAL = "manual", _("Added by staff")
+
+    email_canonical = models.CharField(max_length=254, unique=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["bounce", "complaint", "rejected", "manual"]), name="suppression_reason_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Suppression {self.pk} ({self.reason})"
 
 
 class Consent(models.Model):

@@ -15,14 +15,15 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from campaigns.models import Campaign, Organisation
-from petition.enqueue import enqueue_after_commit, enqueue_now
+from petition.enqueue import enqueue_now
 
 from .emailaddr import canonical_email
 from .erasure import erase_signatures
 from .fold import fold_queued_key
-from .links import InvalidToken, find_by_token
+from .links import CONFIRM, MANAGE, InvalidToken, find_by_token
 from .models import AuditEntry, Consent, Signature
-from .tasks import fold_counts, send_signature_email
+from .outbox import NUDGE_KEY, NUDGE_SECONDS
+from .tasks import drain_outbox, fold_counts
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +115,33 @@ def request_email(signature_id: int, kind: str, *, required_status: str) -> bool
         status=required_status,
         email_due="",
         emails_sent__lt=settings.MAX_EMAILS_PER_SIGNATURE,
-    ).update(email_due=kind, email_requested_at=timezone.now(), send_failed_at=None)
+    ).update(
+        email_due=kind, email_requested_at=timezone.now(), send_failed_at=None, email_not_before=None, email_attempts=0
+    )
     if owed:
         enqueue_email(signature_id)
     return bool(owed)
 
 
 def enqueue_email(signature_id: int) -> None:
-    enqueue_after_commit(send_signature_email, signature_id)
+    """After commit, make sure a drain will see this signature's owed email."""
+    transaction.on_commit(nudge_outbox)
+
+
+def nudge_outbox() -> bool:
+    """Enqueue one drain unless one is already on its way; True when one was enqueued.
+
+    Under load many signers commit within a second; they share one drain,
+    which sends their emails as one batch. When the cache is unreachable we
+    cannot know, so we enqueue (the broker is likely down too, and beat's
+    drain then catches up).
+    """
+    try:
+        if not cache.add(NUDGE_KEY, 1, timeout=NUDGE_SECONDS):
+            return False
+    except (RedisError, OSError) as exc:
+        logger.warning("cache unreachable (%s); enqueueing an outbox drain anyway", type(exc).__name__)
+    return enqueue_now(drain_outbox)
 
 
 def request_fold(campaign_id: int) -> None:
@@ -153,7 +173,8 @@ class ConfirmResult:
 
 
 def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
-    signature = find_by_token(signature_id, token)
+    """Confirm with the token of a confirmation link; only a person's POST from the button page calls this."""
+    signature = find_by_token(signature_id, token, CONFIRM)
     if signature.status == Signature.Status.CONFIRMED:
         return ConfirmResult.ALREADY_CONFIRMED, signature
     if signature.status != Signature.Status.PENDING:
@@ -177,7 +198,7 @@ def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
 
 def withdraw(signature_id: int, token: str) -> Signature:
     """The signer takes their signature back: it stops counting and their personal data goes."""
-    signature = find_by_token(signature_id, token)
+    signature = find_by_token(signature_id, token, MANAGE)
     with transaction.atomic():
         Signature.objects.filter(pk=signature_id).exclude(status=Signature.Status.WITHDRAWN).update(
             status=Signature.Status.WITHDRAWN, withdrawn_at=timezone.now()
@@ -221,3 +242,26 @@ def withdraw_consent(signature_id: int, organisation_id: int) -> bool:
     if withdrawn:
         logger.info("signature %s withdrew consent for organisation %s", signature_id, organisation_id)
     return bool(withdrawn)
+
+
+def stop_emails(signature_id: int) -> bool:
+    """Unsubscribe from everything: no organisation updates, no reminders; the signature stands.
+
+    Returns False when emails were already stopped.
+    """
+    with transaction.atomic():
+        stopped = Signature.objects.filter(pk=signature_id, emails_stopped_at__isnull=True).update(
+            emails_stopped_at=timezone.now()
+        )
+        # A reminder already owed is not sent either.
+        Signature.objects.filter(pk=signature_id, email_due=Signature.Email.REMINDER).update(email_due="")
+        if stopped:
+            AuditEntry.objects.create(
+                action="emails_stopped",
+                signature_id=signature_id,
+                campaign_id=Signature.objects.filter(pk=signature_id).values_list("campaign_id", flat=True).first(),
+                detail={"by": "signer"},
+            )
+    if stopped:
+        logger.info("signature %s stopped all emails", signature_id)
+    return bool(stopped)

@@ -5,9 +5,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Campaign
-from signatures.links import confirm_path, withdraw_path
+from signatures.links import confirm_path, manage_path, unsubscribe_path
 from tests.browser.helpers import axe_violations, fill_sign_form
-from tests.factories import make_campaign, make_organisation, make_signature
+from tests.factories import make_campaign, make_consent, make_organisation, make_signature
 
 
 def petition(page, site):
@@ -42,9 +42,23 @@ def check_your_inbox(page, site):
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
 
 
+def confirm_button(page, site):
+    signature = make_signature(make_campaign())
+    page.goto(site + confirm_path(signature))
+    expect(page.get_by_role("button", name="Confirm my signature")).to_be_visible()
+
+
+def unsubscribe_choices(page, site):
+    signature = make_signature(make_campaign(), status="confirmed", confirmed_at=timezone.now())
+    make_consent(signature, make_organisation(name="Lead Org"))
+    page.goto(site + unsubscribe_path(signature))
+    expect(page.get_by_role("button", name="Stop emails from Lead Org")).to_be_visible()
+
+
 def confirmed(page, site):
     signature = make_signature(make_campaign())
     page.goto(site + confirm_path(signature))
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("confirmed")
 
 
@@ -77,13 +91,13 @@ def too_many_attempts(page, site, settings):
 
 def withdraw(page, site):
     signature = make_signature(make_campaign())
-    page.goto(site + withdraw_path(signature))
+    page.goto(site + manage_path(signature))
     expect(page.get_by_role("button", name="Withdraw my signature and erase my data")).to_be_visible()
 
 
 def withdrawn(page, site):
     signature = make_signature(make_campaign())
-    page.goto(site + withdraw_path(signature))
+    page.goto(site + manage_path(signature))
     page.get_by_role("button", name="Withdraw my signature and erase my data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your signature has been withdrawn")
 
@@ -112,7 +126,9 @@ PAGES = [
     petition_in_german,
     form_with_errors,
     check_your_inbox,
+    confirm_button,
     confirmed,
+    unsubscribe_choices,
     closed,
     not_yet_open,
     not_found,

@@ -31,13 +31,17 @@ def test_it_signs_in_german_and_gets_the_email_in_german(page: Page, signing_sta
     expect(page.get_by_role("heading", level=1)).to_have_text("Bitte prüfen Sie Ihr Postfach")
 
     [message] = signing_stack.mailbox.wait_for("sophie@example.org")
-    # Django folds a long encoded subject onto a continuation line; Python's parser keeps that space.
-    assert message["Subject"].strip() == "Bitte bestätigen Sie Ihre Unterschrift: Biometrische Massenüberwachung verbieten"
+    # The encoded subject starts on the Subject line itself (it used to start on a continuation line).
+    assert message["Subject"] == "Bitte bestätigen Sie Ihre Unterschrift: Biometrische Massenüberwachung verbieten"
+    assert "/de/s/unsubscribe/" in message["List-Unsubscribe"]
     assert "Hallo Sophie," in text_body(message)
     assert Signature.objects.get().language == "de"
     link = confirm_link(message)
     assert "/de/s/confirm/" in link
     page.goto(link)
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_text("Biometrische Massenüberwachung verbieten")).to_be_visible()
+    page.locator("main form button").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank! Ihre Unterschrift ist bestätigt")
 
 
