@@ -1,0 +1,263 @@
+"""Workers sending an update: each recipient exactly once, however workers die, race or find SMTP refusing.
+
+A worker takes permits from the shared throttle, claims a batch of pending
+recipient rows under a lease (FOR UPDATE SKIP LOCKED, so racing workers get
+different rows) and sends them over one connection with petition.mailer.
+Through GuardedConnection each message is marked sending just before it
+leaves, by a conditional update that also checks the consent still stands,
+and sent right after the server accepted it. So at any moment a worker holds
+at most one message whose fate is unknown: if it dies there, that row is left
+sending, and once its lease ran out it becomes uncertain and is never sent
+again; the rest of its batch goes back to pending for the next worker.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from campaigns.models import Update
+from petition.mailer import Outcome, send_batch
+
+from ..models import Signature, UpdateRecipient
+from . import throttle
+from .audience import still_consenting
+from .compose import Composer
+
+logger = logging.getLogger(__name__)
+
+Status = UpdateRecipient.Status
+LEFT_TO_SEND = [Status.PENDING, Status.CLAIMED, Status.SENDING]
+SIGNER_FIELDS = ["id", "first_name", "last_name", "email", "language", "link_salt"]
+MAX_BACKOFF_SECONDS = 60
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.UPDATE_LEASE_SECONDS)
+
+
+@dataclass
+class Claim:
+    token: uuid.UUID
+    rows: list[tuple[int, int]]  # (recipient id, signature id)
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retry: int = 0
+
+
+@dataclass
+class Guard:
+    """The per-message record around each send: consent checked before, success written after."""
+
+    update: Update
+    token: uuid.UUID
+    tally: Tally
+    skipped: set = field(default_factory=set)
+    lost: set = field(default_factory=set)
+
+    def begin(self, recipient_id: int) -> bool:
+        mine = UpdateRecipient.objects.filter(
+            pk=recipient_id, claim=self.token, status__in=[Status.CLAIMED, Status.SENDING],
+            claimed_until__gt=timezone.now(),
+        )  # fmt: skip
+        if mine.filter(still_consenting(self.update)).update(status=Status.SENDING, attempts=F("attempts") + 1):
+            return True
+        if mine.filter(status=Status.CLAIMED).update(status=Status.SKIPPED, claim=None):
+            self.skipped.add(recipient_id)
+            self.tally.skipped += 1
+        else:
+            # The lease ran out and another worker took the row over.
+            self.lost.add(recipient_id)
+        return False
+
+    def sent(self, recipient_id: int) -> None:
+        if UpdateRecipient.objects.filter(pk=recipient_id, claim=self.token, status=Status.SENDING).update(
+            status=Status.SENT, sent_at=timezone.now()
+        ):
+            self.tally.sent += 1
+
+
+class GuardedConnection:
+    """A mail backend whose every message passes the guard: nothing leaves without a live claim and consent."""
+
+    def __init__(self, backend, guard: Guard):
+        self.backend = backend
+        self.guard = guard
+
+    def open(self):
+        return self.backend.open()
+
+    def close(self):
+        return self.backend.close()
+
+    def send_messages(self, messages) -> int:
+        count = 0
+        for message in messages:
+            if not self.guard.begin(message.update_recipient_id):
+                continue
+            if self.backend.send_messages([message]):
+                self.guard.sent(message.update_recipient_id)
+                count += 1
+        return count
+
+
+def release_expired(update_id: int) -> int:
+    """Rows of workers whose lease ran out: unsent ones wait again, the one mid-send becomes uncertain."""
+    now = timezone.now()
+    expired = UpdateRecipient.objects.filter(update_id=update_id, claimed_until__lt=now)
+    uncertain = expired.filter(status=Status.SENDING).update(status=Status.UNCERTAIN, claim=None)
+    expired.filter(status=Status.CLAIMED).update(status=Status.PENDING, claim=None, claimed_until=None)
+    if uncertain:
+        logger.warning("update %s: %s message(s) interrupted mid-send, not sent again", update_id, uncertain)
+        recount(update_id)
+    return uncertain
+
+
+def claim(update_id: int, size: int) -> Claim:
+    token = uuid.uuid4()
+    with transaction.atomic():
+        ids = list(
+            UpdateRecipient.objects.select_for_update(skip_locked=True)
+            .filter(update_id=update_id, status=Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        UpdateRecipient.objects.filter(pk__in=ids).update(
+            status=Status.CLAIMED, claim=token, claimed_until=timezone.now() + lease()
+        )
+    rows = list(UpdateRecipient.objects.filter(pk__in=ids, claim=token).order_by("pk").values_list("pk", "signature_id"))
+    return Claim(token, rows)
+
+
+def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
+    tally = Tally()
+    guard = Guard(update, batch.token, tally)
+    signers = Signature.objects.only(*SIGNER_FIELDS).in_bulk([signature_id for _, signature_id in batch.rows])
+    messages = []
+    for recipient_id, signature_id in batch.rows:
+        signer = signers.get(signature_id)
+        if signer is None:
+            continue
+        message = composer.message(signer)
+        message.update_recipient_id = recipient_id
+        messages.append(message)
+    outcomes = send_batch(messages, connection=GuardedConnection(get_connection(fail_silently=False), guard))
+    rejected, retry = [], []
+    for message, outcome in zip(messages, outcomes, strict=True):
+        recipient_id = message.update_recipient_id
+        if recipient_id in guard.skipped or recipient_id in guard.lost or outcome == Outcome.SENT:
+            continue
+        (rejected if outcome == Outcome.REJECTED else retry).append(recipient_id)
+    mine = UpdateRecipient.objects.filter(claim=batch.token, status__in=[Status.CLAIMED, Status.SENDING])
+    tally.failed += mine.filter(pk__in=rejected).update(status=Status.FAILED, claim=None)
+    tally.failed += mine.filter(pk__in=retry, attempts__gte=settings.UPDATE_MAX_ATTEMPTS).update(
+        status=Status.FAILED, claim=None
+    )
+    tally.retry = mine.filter(pk__in=retry).update(status=Status.PENDING, claim=None, claimed_until=None)
+    # Signers deleted since the rows were written (unconfirmed clean-up cannot reach them, erasure can).
+    tally.skipped += mine.update(status=Status.SKIPPED, claim=None)
+    Update.objects.filter(pk=update.pk).update(
+        sent_count=F("sent_count") + tally.sent,
+        skipped_count=F("skipped_count") + tally.skipped,
+        failed_count=F("failed_count") + tally.failed,
+        updated_at=timezone.now(),
+    )
+    return tally
+
+
+def recount(update_id: int) -> None:
+    """The tallies from the rows themselves: after a worker died between a send and its batch's tally."""
+    by_status = dict(
+        UpdateRecipient.objects.filter(update_id=update_id).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    Update.objects.filter(pk=update_id).update(
+        sent_count=by_status.get(Status.SENT, 0),
+        skipped_count=by_status.get(Status.SKIPPED, 0),
+        failed_count=by_status.get(Status.FAILED, 0) + by_status.get(Status.UNCERTAIN, 0),
+    )
+
+
+def finish_if_done(update_id: int) -> bool:
+    if UpdateRecipient.objects.filter(update_id=update_id, status__in=LEFT_TO_SEND).exists():
+        return False
+    recount(update_id)
+    finished = Update.objects.filter(pk=update_id, status=Update.Status.SENDING).update(
+        status=Update.Status.DONE, finished_at=timezone.now()
+    )
+    if finished:
+        logger.info("update %s sent", update_id)
+    return bool(finished)
+
+
+def is_sending(update_id: int) -> bool:
+    return Update.objects.filter(pk=update_id, status=Update.Status.SENDING).exists()
+
+
+def run(update_id: int) -> int:
+    """Send batches until none is left or staff paused or cancelled; returns how many this worker sent."""
+    update = Update.objects.select_related("campaign", "organisation").filter(pk=update_id).first()
+    if update is None or update.status != Update.Status.SENDING:
+        return 0
+    composer = Composer(update)
+    sent = 0
+    backoff = 0
+    with relaxed_commits():
+        release_expired(update_id)
+        while is_sending(update_id):
+            permits = throttle.take(settings.UPDATE_BATCH_SIZE)
+            batch = claim(update_id, permits)
+            if not batch.rows:
+                release_expired(update_id)
+                finish_if_done(update_id)
+                break
+            tally = send_claimed(update, composer, batch)
+            sent += tally.sent
+            if tally.retry:
+                # SMTP refuses or is away: wait longer each time rather than spend the attempts at once.
+                backoff = min(MAX_BACKOFF_SECONDS, max(1, backoff * 2))
+                time.sleep(backoff)
+            else:
+                backoff = 0
+    logger.info("update %s: this worker sent %s", update_id, sent)
+    return sent
+
+
+class relaxed_commits:
+    """Each message commits twice; PostgreSQL need not wait for the disk on each (a worker's death loses nothing)."""
+
+    def __enter__(self):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+
+    def __exit__(self, *exc):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
+def stalled_update_ids() -> list[int]:
+    """Updates sending with work left and no worker holding a live lease: their workers died or were lost."""
+    now = timezone.now()
+    live = UpdateRecipient.objects.filter(
+        status__in=[Status.CLAIMED, Status.SENDING], claimed_until__gt=now
+    ).values("update_id")
+    return list(
+        Update.objects.filter(status=Update.Status.SENDING, updated_at__lt=now - lease())
+        .exclude(pk__in=live)
+        .filter(Q(recipients__status__in=LEFT_TO_SEND) | Q(recipients__isnull=True))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
