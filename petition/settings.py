@@ -100,11 +100,18 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # Keyed hash of client addresses (raw addresses are never stored): a key of
 # its own, so a leaked SECRET_KEY does not also unmask the fraud signal.
 IP_HASH_KEY = os.environ.get("IP_HASH_KEY", "")
+# The key every link in a signer's email is derived from (signatures.links):
+# a key of its own, so a database dump, or a leaked SECRET_KEY, confirms and erases nothing.
+EMAIL_LINK_KEY = os.environ.get("EMAIL_LINK_KEY", "")
 if not DEBUG:
     problems = [
         secret_problem("SECRET_KEY", SECRET_KEY),
         secret_problem("IP_HASH_KEY", IP_HASH_KEY),
         "IP_HASH_KEY must differ from SECRET_KEY" if IP_HASH_KEY and IP_HASH_KEY == SECRET_KEY else "",
+        secret_problem("EMAIL_LINK_KEY", EMAIL_LINK_KEY),
+        "EMAIL_LINK_KEY must differ from SECRET_KEY and IP_HASH_KEY"
+        if EMAIL_LINK_KEY and EMAIL_LINK_KEY in (SECRET_KEY, IP_HASH_KEY)
+        else "",
         "ALLOWED_HOSTS is not set" if not ALLOWED_HOSTS else "",
         "SITE_URL is not set" if not SITE_URL else site_url_problem(SITE_URL),
     ]
@@ -120,6 +127,8 @@ if not SECRET_KEY:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 if not IP_HASH_KEY:
     IP_HASH_KEY = "development-ip-hash-key:" + SECRET_KEY
+if not EMAIL_LINK_KEY:
+    EMAIL_LINK_KEY = "development-email-link-key:" + SECRET_KEY
 if DEBUG and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 if not SITE_URL:

@@ -1,21 +1,65 @@
-"""The personal links in signers' emails, and finding the signature a link points at."""
+"""The personal links in signers' emails, and finding the signature a link points at.
 
+Each link carries a token for one purpose only: confirming, managing the
+signature (withdraw and erase), unsubscribing from one organisation, or from
+everything. Tokens are derived with HMAC-SHA256 from EMAIL_LINK_KEY over the
+purpose, the signature id and the row's random salt, so the database holds
+nothing that opens a link. Rows made before this scheme keep the keyed hash of
+their old all-purpose token (legacy_token_hash), which still opens the link it
+was sent in until that link expires.
+"""
+
+import base64
+import hashlib
 import hmac
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from .models import Signature
 
+CONFIRM = "confirm"
+MANAGE = "manage"
+UNSUBSCRIBE = "unsubscribe"
+UNSUBSCRIBE_ALL = "unsubscribe-all"
+PURPOSES = (CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL)
+TOKEN_BYTES = 24
+
 
 class InvalidToken(Exception):
-    """No signature matches the link."""
+    """No signature matches the link, or the token is not for this purpose."""
 
 
-def find_by_token(signature_id: int, token: str) -> Signature:
-    """The signature a link points at; tokens are compared in constant time."""
+def _keyed(message: str) -> bytes:
+    return hmac.new(settings.EMAIL_LINK_KEY.encode(), message.encode(), hashlib.sha256).digest()
+
+
+def token_for(signature: Signature, purpose: str, organisation_id: int | None = None) -> str:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown link purpose {purpose!r}")
+    digest = _keyed(f"{purpose}:{signature.pk}:{organisation_id or ''}:{signature.link_salt}")
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode("ascii")
+
+
+def legacy_token_hash(token: str) -> str:
+    """The keyed hash stored for a token of the old all-purpose scheme."""
+    return _keyed(f"legacy-token:{token}").hex()
+
+
+def token_matches(signature: Signature, token: str, purpose: str, organisation_id: int | None = None) -> bool:
+    expected = token_for(signature, purpose, organisation_id)
+    if hmac.compare_digest(expected.encode(), token.encode("utf-8", "replace")):
+        return True
+    if signature.legacy_token_hash:
+        return hmac.compare_digest(signature.legacy_token_hash.encode(), legacy_token_hash(token).encode())
+    return False
+
+
+def find_by_token(signature_id: int, token: str, purpose: str, organisation_id: int | None = None) -> Signature:
+    """The signature a link points at, when the token is the one for this purpose."""
     signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
-    if signature is None or not hmac.compare_digest(signature.token.encode(), token.encode()):
+    if signature is None or not token_matches(signature, token, purpose, organisation_id):
         raise InvalidToken
     return signature
 
@@ -24,16 +68,47 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def _path(signature: Signature, name: str, kwargs: dict) -> str:
+    with translation.override(signature.language or settings.LANGUAGE_CODE):
+        return reverse(name, kwargs={"pk": signature.pk, **kwargs})
+
+
 def confirm_path(signature: Signature) -> str:
-    return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token})
+    return _path(signature, "signatures:confirm", {"token": token_for(signature, CONFIRM)})
 
 
-def withdraw_path(signature: Signature) -> str:
-    return reverse("signatures:withdraw", kwargs={"pk": signature.pk, "token": signature.token})
+def manage_path(signature: Signature) -> str:
+    return _path(signature, "signatures:withdraw", {"token": token_for(signature, MANAGE)})
 
 
-def unsubscribe_path(signature: Signature, organisation_id: int) -> str:
-    return reverse(
+def unsubscribe_path(signature: Signature, organisation_id: int | None = None) -> str:
+    if organisation_id is None:
+        return _path(signature, "signatures:unsubscribe_all", {"token": token_for(signature, UNSUBSCRIBE_ALL)})
+    return _path(
+        signature,
         "signatures:unsubscribe",
-        kwargs={"pk": signature.pk, "token": signature.token, "organisation_id": organisation_id},
+        {"token": token_for(signature, UNSUBSCRIBE, organisation_id), "organisation_id": organisation_id},
     )
+
+
+def confirm_url(signature: Signature) -> str:
+    return absolute_url(confirm_path(signature))
+
+
+def manage_url(signature: Signature) -> str:
+    """The page where the signer withdraws the signature and has their data erased."""
+    return absolute_url(manage_path(signature))
+
+
+def unsubscribe_url(signature: Signature, organisation=None) -> str:
+    """One organisation's emails (an Organisation or its id), or with None every non-essential email."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    return absolute_url(unsubscribe_path(signature, organisation_id))
+
+
+def list_unsubscribe_headers(signature: Signature, organisation=None) -> dict:
+    """RFC 2369 and RFC 8058 one-click headers: a mailbox's Unsubscribe button stops emails, nothing else."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(signature, organisation)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

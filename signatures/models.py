@@ -12,7 +12,13 @@ from .emailaddr import canonical_email
 
 
 def new_token() -> str:
+    """The old all-purpose link token; migration 0001 names it as the default of the column it had."""
     return secrets.token_urlsafe(32)
+
+
+def new_link_salt() -> str:
+    """Per-row randomness mixed into every link token, so tokens can be re-issued by changing it."""
+    return secrets.token_hex(16)
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -117,7 +123,21 @@ class Signature(models.Model):
         db_index=False,
         help_text=_("The bulk invalidation that rejected this signature."),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Link tokens are derived per purpose with HMAC from EMAIL_LINK_KEY and this
+    # salt (signatures.links); none is stored. legacy_token_hash is the keyed
+    # hash of the one all-purpose token rows had before, so links already in
+    # inboxes keep working until they expire.
+    link_salt = models.CharField(max_length=32, default=new_link_salt, editable=False)
+    legacy_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # "Unsubscribe from everything": no organisation updates, no reminders.
+    emails_stopped_at = models.DateTimeField(null=True, blank=True)
+    # The confirmation could not be delivered (hard bounce, 5xx, suppressed address).
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
+    # Another row of the same campaign has the same mailbox (found when the
+    # canonical form of domains changed); kept for moderators, never counted.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -151,7 +171,9 @@ class Signature(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "email_canonical"],
-                condition=~Q(email_canonical=""),
+                # Rows found to share a mailbox with an earlier one are kept for
+                # moderators (rejected, duplicate_of set) outside the constraint.
+                condition=~Q(email_canonical="") & Q(duplicate_of__isnull=True),
                 name="one_signature_per_email_per_campaign",
             ),
             models.CheckConstraint(
@@ -203,6 +225,32 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"Signature {self.pk} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address we must not email again: it bounced, its owner complained, or the server refused it."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        REJECTED = "rejected", _("Refused by the mail server")
+        MANUAL = "manual", _("Added by staff")
+
+    email_canonical = models.CharField(max_length=254, unique=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["bounce", "complaint", "rejected", "manual"]), name="suppression_reason_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Suppression {self.pk} ({self.reason})"
 
 
 class Consent(models.Model):

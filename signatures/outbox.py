@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from petition.emails import send_email
 
-from .links import absolute_url, confirm_path, unsubscribe_path, withdraw_path
+from .links import absolute_url, confirm_url, list_unsubscribe_headers, manage_url, unsubscribe_url
 from .models import Consent, Signature
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def deliver_due_email(signature_id: int) -> bool:
             email_context(signature),
             signature.language,
             [signature.email],
-            headers={"List-Unsubscribe": f"<{absolute_url(withdraw_path(signature))}>"},
+            headers=list_unsubscribe_headers(signature),
         )
     except Exception:
         Signature.objects.filter(pk=signature_id, email_claimed_at=now).update(email_claimed_at=None)
@@ -117,13 +117,14 @@ def email_context(signature: Signature) -> dict:
             "signature": signature,
             "campaign": signature.campaign,
             "first_name": signature.first_name,
-            "confirm_url": absolute_url(confirm_path(signature)),
-            "withdraw_url": absolute_url(withdraw_path(signature)),
+            "confirm_url": confirm_url(signature),
+            "withdraw_url": manage_url(signature),
+            "unsubscribe_all_url": unsubscribe_url(signature),
             "campaign_url": absolute_url(signature.campaign.get_absolute_url()),
             "unsubscribe_links": [
                 {
                     "organisation": consent.organisation.name,
-                    "url": absolute_url(unsubscribe_path(signature, consent.organisation_id)),
+                    "url": unsubscribe_url(signature, consent.organisation_id),
                 }
                 for consent in active_consents(signature)
             ],

@@ -20,7 +20,7 @@ from petition.enqueue import enqueue_after_commit, enqueue_now
 from .emailaddr import canonical_email
 from .erasure import erase_signatures
 from .fold import fold_queued_key
-from .links import InvalidToken, find_by_token
+from .links import CONFIRM, MANAGE, InvalidToken, find_by_token
 from .models import AuditEntry, Consent, Signature
 from .tasks import fold_counts, send_signature_email
 
@@ -153,7 +153,8 @@ class ConfirmResult:
 
 
 def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
-    signature = find_by_token(signature_id, token)
+    """Confirm with the token of a confirmation link; only a person's POST from the button page calls this."""
+    signature = find_by_token(signature_id, token, CONFIRM)
     if signature.status == Signature.Status.CONFIRMED:
         return ConfirmResult.ALREADY_CONFIRMED, signature
     if signature.status != Signature.Status.PENDING:
@@ -177,7 +178,7 @@ def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
 
 def withdraw(signature_id: int, token: str) -> Signature:
     """The signer takes their signature back: it stops counting and their personal data goes."""
-    signature = find_by_token(signature_id, token)
+    signature = find_by_token(signature_id, token, MANAGE)
     with transaction.atomic():
         Signature.objects.filter(pk=signature_id).exclude(status=Signature.Status.WITHDRAWN).update(
             status=Signature.Status.WITHDRAWN, withdrawn_at=timezone.now()
@@ -221,3 +222,26 @@ def withdraw_consent(signature_id: int, organisation_id: int) -> bool:
     if withdrawn:
         logger.info("signature %s withdrew consent for organisation %s", signature_id, organisation_id)
     return bool(withdrawn)
+
+
+def stop_emails(signature_id: int) -> bool:
+    """Unsubscribe from everything: no organisation updates, no reminders; the signature stands.
+
+    Returns False when emails were already stopped.
+    """
+    with transaction.atomic():
+        stopped = Signature.objects.filter(pk=signature_id, emails_stopped_at__isnull=True).update(
+            emails_stopped_at=timezone.now()
+        )
+        # A reminder already owed is not sent either.
+        Signature.objects.filter(pk=signature_id, email_due=Signature.Email.REMINDER).update(email_due="")
+        if stopped:
+            AuditEntry.objects.create(
+                action="emails_stopped",
+                signature_id=signature_id,
+                campaign_id=Signature.objects.filter(pk=signature_id).values_list("campaign_id", flat=True).first(),
+                detail={"by": "signer"},
+            )
+    if stopped:
+        logger.info("signature %s stopped all emails", signature_id)
+    return bool(stopped)

@@ -1,16 +1,20 @@
 """The signer's pages: the petition with its sign form, thanks, and the links in their emails."""
 
-from django.http import Http404
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.selectors import get_visible_campaign
+from petition.crossorigin import posted_from_another_site
 from petition.httpcache import public_unless_personal
 from petition.security import recaptcha_step
 
 from . import services
-from .links import InvalidToken, find_by_token
+from .links import CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, InvalidToken, find_by_token, manage_path
+from .models import Signature
 from .pages import blank_sign_form, confirmed_context, petition_context, share_context
 from .signing import Outcome, attempt_signature
 
@@ -49,23 +53,63 @@ def thanks(request, slug: str):
     return render(request, "signatures/thanks.html", {"campaign": campaign, **share_context(campaign)})
 
 
+ONE_CLICK_BODY = "One-Click"
+
+
+def link_not_found(request):
+    """A link that opens nothing: mistyped, cut, or the pending signature is gone."""
+    return render(request, "signatures/link_expired.html", {"campaign": None}, status=404)
+
+
+@csrf_exempt  # no cookie needed: signatures carry no session; the origin is checked instead
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, pk: int, token: str):
+    """GET and HEAD show the button; only a person's POST from that page confirms.
+
+    Link scanners and mailbox previews open every link in an email, so opening
+    the link must change nothing.
+    """
     try:
-        result, signature = services.confirm(pk, token)
+        signature = find_by_token(pk, token, CONFIRM)
     except InvalidToken:
-        raise Http404 from None
-    return render(request, "signatures/confirmed.html", {"result": result, **confirmed_context(signature)})
+        return link_not_found(request)
+    if request.method == "POST":
+        if posted_from_another_site(request):
+            return render(request, "403_csrf.html", status=403)
+        try:
+            result, signature = services.confirm(pk, token)
+        except InvalidToken:
+            return link_not_found(request)
+        return render(request, "signatures/confirmed.html", {"result": result, **confirmed_context(signature)})
+    if signature.status == Signature.Status.CONFIRMED:
+        return render(
+            request,
+            "signatures/confirmed.html",
+            {"result": services.ConfirmResult.ALREADY_CONFIRMED, **confirmed_context(signature)},
+        )
+    if signature.status != Signature.Status.PENDING:
+        return render(
+            request,
+            "signatures/confirmed.html",
+            {"result": services.ConfirmResult.NOT_CONFIRMABLE, **confirmed_context(signature)},
+        )
+    if not signature.campaign.accepts_confirmations():
+        return render(request, "signatures/link_expired.html", {"campaign": signature.campaign}, status=410)
+    return render(request, "signatures/confirm.html", {"campaign": signature.campaign})
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, pk: int, token: str):
+    """The manage link: withdraw the signature and erase the data, only by pressing the button."""
     try:
         if request.method == "POST":
             signature = services.withdraw(pk, token)
             return render(request, "signatures/withdrawn.html", {"campaign": signature.campaign})
-        signature = find_by_token(pk, token)
+        signature = find_by_token(pk, token, MANAGE)
     except InvalidToken:
-        raise Http404 from None
+        return link_not_found(request)
     return render(
         request,
         "signatures/withdraw.html",
@@ -73,18 +117,52 @@ def withdraw(request, pk: int, token: str):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request, pk: int, token: str, organisation_id: int):
-    """Stop one organisation's emails; the signature itself stands."""
+@csrf_exempt  # RFC 8058: mailbox providers post without cookies; page posts are origin-checked below
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, pk: int, token: str, organisation_id: int | None = None):
+    """Stop emails, never the signature.
+
+    A one-click POST (body List-Unsubscribe=One-Click) from a mailbox's
+    Unsubscribe button stops this organisation's emails, or with the "all"
+    link every non-essential email. The page a person opens offers the choice
+    per organisation and links to the separate withdraw page.
+    """
+    purpose = UNSUBSCRIBE if organisation_id is not None else UNSUBSCRIBE_ALL
     try:
-        signature = find_by_token(pk, token)
+        signature = find_by_token(pk, token, purpose, organisation_id)
     except InvalidToken:
-        raise Http404 from None
-    consent = signature.consents.select_related("organisation").filter(organisation_id=organisation_id).first()
-    if consent is None:
-        raise Http404
-    context = {"campaign": signature.campaign, "signature": signature, "organisation": consent.organisation}
+        return link_not_found(request)
+    consents = list(signature.consents.select_related("organisation").order_by("organisation__name"))
+    if organisation_id is not None and not any(c.organisation_id == organisation_id for c in consents):
+        return link_not_found(request)
+    if request.method == "POST" and request.POST.get("List-Unsubscribe") == ONE_CLICK_BODY:
+        if organisation_id is None:
+            services.stop_emails(pk)
+        else:
+            services.withdraw_consent(pk, organisation_id)
+        return HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8")
     if request.method == "POST":
-        services.withdraw_consent(pk, organisation_id)
-        return render(request, "signatures/unsubscribed.html", context)
-    return render(request, "signatures/unsubscribe.html", {**context, "already": consent.withdrawn_at is not None})
+        if posted_from_another_site(request):
+            return render(request, "403_csrf.html", status=403)
+        chosen = set(request.POST.getlist("organisation"))
+        for consent in consents:
+            if str(consent.organisation_id) in chosen:
+                services.withdraw_consent(pk, consent.organisation_id)
+        if request.POST.get("everything"):
+            services.stop_emails(pk)
+        signature.refresh_from_db()
+        consents = list(signature.consents.select_related("organisation").order_by("organisation__name"))
+    return render(
+        request,
+        "signatures/unsubscribe.html",
+        {
+            "campaign": signature.campaign,
+            "signature": signature,
+            "consents": consents,
+            "highlighted": organisation_id,
+            "stopped": signature.emails_stopped_at is not None,
+            "saved": request.method == "POST",
+            "manage_url": manage_path(signature),
+        },
+    )

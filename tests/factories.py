@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from campaigns.models import Campaign, Organisation
+from signatures import links
 from signatures.emailaddr import canonical_email
 from signatures.models import Consent, Signature
 
@@ -99,3 +100,20 @@ def make_staff_user(*permissions: str, **fields):
         app_label, codename = permission.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return user
+
+
+def confirm_token(signature: Signature) -> str:
+    """The token of the confirmation link emailed to this signer (derived, never stored)."""
+    return links.token_for(signature, links.CONFIRM)
+
+
+def manage_token(signature: Signature) -> str:
+    """The token of the withdraw-and-erase link."""
+    return links.token_for(signature, links.MANAGE)
+
+
+def unsubscribe_token(signature: Signature, organisation_id: int | None = None) -> str:
+    """The token of an unsubscribe link: one organisation's, or with None the "stop everything" one."""
+    if organisation_id is None:
+        return links.token_for(signature, links.UNSUBSCRIBE_ALL)
+    return links.token_for(signature, links.UNSUBSCRIBE, organisation_id)

@@ -1,0 +1,135 @@
+"""Sending a batch of emails over one connection of the configured backend, one outcome per message.
+
+SMTP (Django's backend) and the ESPs behind django-anymail both come through
+here. A temporary failure (4xx, a dropped or refused connection, an ESP's
+server error) is RETRY; a permanent refusal of the recipient (5xx at RCPT or
+DATA, an ESP's "rejected" or "invalid") is REJECTED. A dropped connection is
+opened again for the next message. It knows nothing of who the recipients
+are: what it logs and raises names error classes and SMTP codes only, never an
+address, a name or a link.
+"""
+
+import enum
+import logging
+import smtplib
+
+from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+from django.core.mail import EmailMessage, get_connection
+
+logger = logging.getLogger(__name__)
+
+# ESP recipient statuses (anymail's normalised ones) that will never succeed.
+ESP_REFUSED = {"rejected", "invalid"}
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    REJECTED = "rejected"
+
+
+class ConnectionLost(Exception):
+    """The connection broke while sending; the message may be tried again on a new one."""
+
+
+def send_batch(messages: list[EmailMessage], connection=None) -> list[Outcome]:
+    """Send each message over one connection, in order; an outcome for every message."""
+    outcomes: list[Outcome] = []
+    if not messages:
+        return outcomes
+    connection = connection or get_connection(fail_silently=False)
+    opened = False
+    try:
+        for message in messages:
+            if not opened:
+                opened = _open(connection)
+                if not opened:
+                    # The server cannot be reached now: everything left waits for a retry.
+                    outcomes.extend([Outcome.RETRY] * (len(messages) - len(outcomes)))
+                    break
+            message.connection = connection
+            outcome = _send_one(connection, message)
+            if outcome is None:
+                # The connection dropped: try this message once more on a fresh one.
+                _close(connection)
+                opened = _open(connection)
+                outcome = _send_one(connection, message) if opened else Outcome.RETRY
+                if outcome is None:
+                    _close(connection)
+                    opened = False
+                    outcome = Outcome.RETRY
+            outcomes.append(outcome)
+    finally:
+        if opened:
+            _close(connection)
+    return outcomes
+
+
+def _open(connection) -> bool:
+    try:
+        connection.open()
+        return True
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("mail connection could not be opened (%s)", describe(exc))
+        return False
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except (OSError, smtplib.SMTPException):
+        # Closing a connection the server already dropped; nothing more to do.
+        pass
+
+
+def _send_one(connection, message: EmailMessage) -> Outcome | None:
+    """The outcome of one message, or None when the connection dropped under it."""
+    try:
+        sent = connection.send_messages([message])
+    except smtplib.SMTPServerDisconnected as exc:
+        logger.warning("mail connection dropped (%s)", describe(exc))
+        return None
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _reply in exc.recipients.values()]
+        logger.warning("recipient refused (SMTP %s)", ",".join(str(code) for code in codes))
+        return Outcome.REJECTED if codes and all(500 <= code < 600 for code in codes) else Outcome.RETRY
+    except smtplib.SMTPResponseException as exc:
+        # 5xx to MAIL FROM or DATA refuses this message for good; 4xx is a try-again.
+        logger.warning("message refused (SMTP %s)", exc.smtp_code)
+        if 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPSenderRefused):
+            return Outcome.REJECTED
+        return Outcome.RETRY
+    except smtplib.SMTPException as exc:
+        logger.warning("message not sent (%s)", describe(exc))
+        return Outcome.RETRY
+    except (AnymailRecipientsRefused, AnymailInvalidAddress) as exc:
+        logger.warning("recipient refused by the email provider (%s)", type(exc).__name__)
+        return Outcome.REJECTED
+    except AnymailAPIError as exc:
+        logger.warning("email provider did not take the message (%s)", type(exc).__name__)
+        return Outcome.RETRY
+    except ValueError as exc:
+        # Django refuses an address it cannot encode (sanitize_address).
+        logger.warning("recipient address cannot be encoded (%s)", type(exc).__name__)
+        return Outcome.REJECTED
+    except OSError as exc:
+        logger.warning("mail connection failed (%s)", describe(exc))
+        return None
+    if not sent:
+        return Outcome.RETRY
+    return _esp_outcome(message)
+
+
+def _esp_outcome(message: EmailMessage) -> Outcome:
+    status = getattr(message, "anymail_status", None)
+    recipients = getattr(status, "recipients", None) or {}
+    statuses = {getattr(recipient, "status", None) for recipient in recipients.values()}
+    if statuses and statuses <= ESP_REFUSED:
+        return Outcome.REJECTED
+    return Outcome.SENT
+
+
+def describe(exc: BaseException) -> str:
+    """An exception's class and, for SMTP, its code: never its text, which can quote an address."""
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
