@@ -66,7 +66,7 @@ def write_recipients(update: Update) -> int:
     INSERT ... SELECT keeps a million ids out of Python, and ON CONFLICT makes
     a second call (a retried start) add nothing.
     """
-    sql, params = consenting(update).values("pk").query.sql_with_params()
+    sql, params = consenting(update).values_list("id", flat=True).query.sql_with_params()
     table = connection.ops.quote_name(UpdateRecipient._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from campaigns.models import Update
 from campaigns.text import render_body
@@ -59,7 +60,7 @@ class Composer:
                     "language": text.language,
                     "organisation": self.update.organisation.name,
                     "body_text": text.body.replace("{petition}", petition),
-                    "body_html": render_body(text.body).replace("{petition}", escape(petition)),
+                    "body_html": mark_safe(render_body(text.body).replace("{petition}", escape(petition))),  # noqa: S308 - escaped
                     "unsubscribe_url": UNSUBSCRIBE,
                     "manage_url": MANAGE,
                 }
