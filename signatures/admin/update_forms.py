@@ -68,6 +68,10 @@ class UpdateTextForm(forms.ModelForm):
         model = UpdateText
         fields = ["language", "subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 14, "cols": 80})}
+        error_messages = {
+            "subject": {"required": _("Write a subject.")},
+            "body": {"required": _("Write the text in this language, or remove this language.")},
+        }
 
     def clean_subject(self) -> str:
         value = self.cleaned_data["subject"].strip()
