@@ -37,6 +37,7 @@ Status = UpdateRecipient.Status
 LEFT_TO_SEND = [Status.PENDING, Status.CLAIMED, Status.SENDING]
 SIGNER_FIELDS = ["id", "first_name", "last_name", "email", "language", "link_salt"]
 MAX_BACKOFF_SECONDS = 60
+THROTTLE_RECHECK_SECONDS = 5
 
 
 def lease() -> timedelta:
@@ -216,7 +217,10 @@ def run(update_id: int) -> int:
     with relaxed_commits():
         release_expired(update_id)
         while is_sending(update_id):
-            permits = throttle.take(settings.UPDATE_BATCH_SIZE)
+            # Back every few seconds while throttled, to notice a pause or cancel.
+            permits = throttle.take(settings.UPDATE_BATCH_SIZE, give_up_at=time.time() + THROTTLE_RECHECK_SECONDS)
+            if not permits:
+                continue
             batch = claim(update_id, permits)
             if not batch.rows:
                 release_expired(update_id)

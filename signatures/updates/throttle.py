@@ -48,22 +48,29 @@ def _count(window: int, wanted: int) -> int:
 
 
 def take(wanted: int, *, clock=time.time, sleep=time.sleep, give_up_at: float | None = None) -> int:
-    """Wait until some of wanted may be sent this minute; return how many (at least 1), or 0 at give_up_at."""
+    """Wait until some of wanted may be sent this minute and return how many (at least 1).
+
+    With give_up_at, return 0 once that time has come without a permit (it
+    always asks at least once), so a waiting worker can look at its update.
+    """
     cap = settings.UPDATE_SEND_PER_MINUTE
     if cap <= 0:
         return wanted
     while True:
         now = clock()
-        if give_up_at is not None and now >= give_up_at:
-            return 0
         window = int(now // WINDOW_SECONDS)
         try:
             total = _count(window, wanted)
         except (RedisError, OSError) as exc:
             logger.warning("throttle unreachable (%s); waiting rather than exceeding the cap", type(exc).__name__)
-            sleep(WAIT_WHEN_UNREACHABLE)
-            continue
-        granted = min(wanted, cap - (total - wanted))
-        if granted > 0:
-            return granted
-        sleep(max(0.05, (window + 1) * WINDOW_SECONDS - now))
+            total = None
+        if total is not None:
+            granted = min(wanted, cap - (total - wanted))
+            if granted > 0:
+                return granted
+        if give_up_at is not None and now >= give_up_at:
+            return 0
+        wait = WAIT_WHEN_UNREACHABLE if total is None else (window + 1) * WINDOW_SECONDS - now
+        if give_up_at is not None:
+            wait = min(wait, give_up_at - now)
+        sleep(max(0.05, wait))

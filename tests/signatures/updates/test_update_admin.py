@@ -165,18 +165,27 @@ def test_send_schedule_pause_resume_cancel_are_audited_with_who_and_audience(cli
     assert entries[0][2]["audience"] == 4 and entries[0][2]["update"] == later.pk
 
 
-def test_sending_now_is_audited_and_reaches_the_signers(client, communications, settings):
+def test_sending_now_is_audited_and_reaches_the_signers(
+    client, communications, settings, django_capture_on_commit_callbacks
+):
     campaign, organisation = campaign_with_lead()
     signers = consenting_signers(campaign, organisation, 3)
     update = make_update(campaign, organisation)
     settings.UPDATE_SEND_PER_MINUTE = 0
-    client.post(reverse("admin:campaigns_update_send", args=[update.pk]), {"send_at": ""})
-    update.refresh_from_db()
-    assert update.status == Update.Status.SCHEDULED  # the worker starts it after commit
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:campaigns_update_send", args=[update.pk]), {"send_at": ""})
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.actor, entry.detail["audience"]) == ("update_send", communications, 3)
-    assert sorted(m.to[0] for m in mail.outbox) == []  # nothing before the commit
-    assert len(signers) == 3
+    update.refresh_from_db()
+    assert update.status == Update.Status.DONE and update.sent_count == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in signers)
+    page = client.get(reverse("admin:campaigns_update_sending", args=[update.pk])).content.decode()
+    assert 'value="100"' in page and "Send to" not in page
+    progress = client.get(reverse("admin:campaigns_update_progress", args=[update.pk])).json()
+    assert progress == {
+        "status": "done", "status_display": "Sent", "recipients": 3, "sent": 3, "skipped": 0, "failed": 0,
+        "percent": 100,
+    }  # fmt: skip
 
 
 def test_a_campaign_manager_may_draft_but_not_send(client):
