@@ -15,7 +15,6 @@ and what the sink received (every recipient once, nobody twice).
 """
 
 import argparse
-import asyncio
 import json
 import os
 import signal

@@ -72,6 +72,44 @@ class Composer:
                 )
         return self.skeletons[language]
 
+    def batch_message(self, signers: list[Signature], merge_field: str) -> EmailMultiAlternatives:
+        """One message for an ESP's batch send: the provider fills each signer's parts in from merge_data.
+
+        All signers share one language's text; merge_field is the provider's
+        syntax for a per-recipient value, e.g. "%recipient.{}%". Values for the
+        HTML part are escaped here, since the provider substitutes them as they are.
+        """
+        skeleton = self.skeleton(signers[0].language)
+        field = merge_field.format
+        subject = skeleton.subject.replace("{first_name}", field("first_name")).replace("{name}", field("name"))
+        text = (
+            skeleton.text.replace("{first_name}", field("first_name")).replace("{name}", field("name"))
+            .replace(UNSUBSCRIBE, field("unsubscribe_url")).replace(MANAGE, field("manage_url"))
+        )  # fmt: skip
+        html = (
+            skeleton.html.replace("{first_name}", field("first_name_html")).replace("{name}", field("name_html"))
+            .replace(UNSUBSCRIBE, field("unsubscribe_url_html")).replace(MANAGE, field("manage_url_html"))
+        )  # fmt: skip
+        headers = {
+            "List-Unsubscribe": f"<{field('unsubscribe_url')}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": skeleton.language,
+        }
+        message = EmailMultiAlternatives(subject, text, self.from_email, [s.email for s in signers], headers=headers)
+        message.attach_alternative(html, "text/html")
+        message.merge_data = {}
+        for signer in signers:
+            first_name = single_line(signer.first_name)
+            name = single_line(f"{signer.first_name} {signer.last_name}")
+            unsubscribe = unsubscribe_url(signer, self.update.organisation_id)
+            manage = manage_url(signer)
+            message.merge_data[signer.email] = {
+                "first_name": first_name, "name": name, "unsubscribe_url": unsubscribe, "manage_url": manage,
+                "first_name_html": escape(first_name), "name_html": escape(name),
+                "unsubscribe_url_html": escape(unsubscribe), "manage_url_html": escape(manage),
+            }  # fmt: skip
+        return message
+
     def message(self, signature: Signature, *, to: str | None = None, test: bool = False) -> EmailMultiAlternatives:
         skeleton = self.skeleton(signature.language)
         if skeleton is None:

@@ -173,7 +173,72 @@ def claim(update_id: int, size: int) -> Claim:
     return Claim(token, rows)
 
 
+# ESPs behind django-anymail whose batch send fills per-recipient values into one message, and their syntax.
+BATCH_MERGE_FIELDS = {
+    "anymail.backends.mailgun.EmailBackend": "%recipient.{}%",
+}
+ESP_REFUSED = {"rejected", "invalid"}
+
+
+def send_claimed_as_batch(update: Update, composer: Composer, batch: Claim, merge_field: str) -> Tally:
+    """One API call per language: the claimed rows whose consent still stands, as one batch message."""
+    tally = Tally()
+    signers = Signature.objects.only(*SIGNER_FIELDS).in_bulk([signature_id for _, signature_id in batch.rows])
+    by_language: dict[str, list[tuple[int, Signature]]] = {}
+    for recipient_id, signature_id in batch.rows:
+        signer = signers.get(signature_id)
+        if signer is not None:
+            skeleton = composer.skeleton(signer.language)
+            by_language.setdefault(skeleton.language, []).append((recipient_id, signer))
+    mine = UpdateRecipient.objects.filter(claim=batch.token, claimed_until__gt=Now())
+    for members in by_language.values():
+        ids = [recipient_id for recipient_id, _ in members]
+        consenting = set(
+            mine.filter(pk__in=ids, status=Status.CLAIMED).filter(still_consenting(update)).values_list("pk", flat=True)
+        )
+        mine.filter(pk__in=consenting, status=Status.CLAIMED).update(status=Status.SENDING, attempts=F("attempts") + 1)
+        tally.skipped += mine.filter(pk__in=ids, status=Status.CLAIMED).update(status=Status.SKIPPED, claim=None)
+        members = [(recipient_id, signer) for recipient_id, signer in members if recipient_id in consenting]
+        if not members:
+            continue
+        message = composer.batch_message([signer for _, signer in members], merge_field)
+        [outcome] = send_batch([message])
+        sending_rows = UpdateRecipient.objects.filter(claim=batch.token, status=Status.SENDING)
+        if outcome == Outcome.RETRY:
+            tally.failed += sending_rows.filter(pk__in=consenting, attempts__gte=settings.UPDATE_MAX_ATTEMPTS).update(
+                status=Status.FAILED, claim=None
+            )
+            tally.retry += sending_rows.filter(pk__in=consenting).update(
+                status=Status.PENDING, claim=None, claimed_until=None
+            )
+            continue
+        statuses = getattr(getattr(message, "anymail_status", None), "recipients", None) or {}
+        refused = {
+            recipient_id for recipient_id, signer in members
+            if outcome == Outcome.REJECTED or getattr(statuses.get(signer.email), "status", None) in ESP_REFUSED
+        }  # fmt: skip
+        tally.failed += sending_rows.filter(pk__in=refused).update(status=Status.FAILED, claim=None)
+        tally.sent += sending_rows.filter(pk__in=consenting - refused).update(status=Status.SENT, sent_at=Now())
+    tally.skipped += UpdateRecipient.objects.filter(claim=batch.token, status=Status.CLAIMED).update(
+        status=Status.SKIPPED, claim=None
+    )
+    add_to_tallies(update.pk, tally)
+    return tally
+
+
+def add_to_tallies(update_id: int, tally: Tally) -> None:
+    Update.objects.filter(pk=update_id).update(
+        sent_count=F("sent_count") + tally.sent,
+        skipped_count=F("skipped_count") + tally.skipped,
+        failed_count=F("failed_count") + tally.failed,
+        updated_at=timezone.now(),
+    )
+
+
 def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
+    merge_field = BATCH_MERGE_FIELDS.get(settings.EMAIL_BACKEND)
+    if merge_field:
+        return send_claimed_as_batch(update, composer, batch, merge_field)
     tally = Tally()
     guard = Guard(update, batch.token, tally)
     signers = Signature.objects.only(*SIGNER_FIELDS).in_bulk([signature_id for _, signature_id in batch.rows])
@@ -200,12 +265,7 @@ def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
     tally.retry = mine.filter(pk__in=retry).update(status=Status.PENDING, claim=None, claimed_until=None)
     # Signers deleted since the rows were written (unconfirmed clean-up cannot reach them, erasure can).
     tally.skipped += mine.update(status=Status.SKIPPED, claim=None)
-    Update.objects.filter(pk=update.pk).update(
-        sent_count=F("sent_count") + tally.sent,
-        skipped_count=F("skipped_count") + tally.skipped,
-        failed_count=F("failed_count") + tally.failed,
-        updated_at=timezone.now(),
-    )
+    add_to_tallies(update.pk, tally)
     return tally
 
 
