@@ -5,7 +5,6 @@ a second: their latency says whether signers and staff still get answers.
 """
 
 import json
-import statistics
 import subprocess
 import sys
 import threading

@@ -20,8 +20,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Now
+from django.db.models import Count, F, Q, Subquery
+from django.db.models.functions import Coalesce, Now
 from django.db.models.sql import subqueries as sql
 from django.utils import timezone
 
@@ -227,7 +227,7 @@ def send_claimed_as_batch(update: Update, composer: Composer, batch: Claim, merg
 
 
 def add_to_tallies(update_id: int, tally: Tally) -> None:
-    Update.objects.filter(pk=update_id).update(
+    Update.objects.filter(pk=update_id).exclude(status=Update.Status.DONE).update(
         sent_count=F("sent_count") + tally.sent,
         skipped_count=F("skipped_count") + tally.skipped,
         failed_count=F("failed_count") + tally.failed,
@@ -269,28 +269,35 @@ def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
     return tally
 
 
-def recount(update_id: int) -> None:
-    """The tallies from the rows themselves: after a worker died between a send and its batch's tally."""
-    by_status = dict(
-        UpdateRecipient.objects.filter(update_id=update_id).values_list("status").annotate(n=Count("pk")).order_by()
-    )
-    Update.objects.filter(pk=update_id).update(
-        sent_count=by_status.get(Status.SENT, 0),
-        skipped_count=by_status.get(Status.SKIPPED, 0),
-        failed_count=by_status.get(Status.FAILED, 0) + by_status.get(Status.UNCERTAIN, 0),
+def counted(update_id: int, *statuses: str):
+    rows = UpdateRecipient.objects.filter(update_id=update_id, status__in=statuses).order_by()
+    return Coalesce(Subquery(rows.values("update_id").annotate(n=Count("pk")).values("n")), 0)
+
+
+def recount(update_id: int, **changes) -> int:
+    """The tallies from the rows themselves, in one statement with any other changes to the update.
+
+    After a worker died between a send and its batch's tally, and when the
+    update is done: a batch's tally arriving later finds the update done and
+    adds nothing (add_to_tallies), so the final figures are the rows' own.
+    """
+    return Update.objects.filter(pk=update_id).update(
+        sent_count=counted(update_id, Status.SENT),
+        skipped_count=counted(update_id, Status.SKIPPED),
+        failed_count=counted(update_id, Status.FAILED, Status.UNCERTAIN),
+        **changes,
     )
 
 
 def finish_if_done(update_id: int) -> bool:
     if UpdateRecipient.objects.filter(update_id=update_id, status__in=LEFT_TO_SEND).exists():
         return False
-    recount(update_id)
-    finished = Update.objects.filter(pk=update_id, status=Update.Status.SENDING).update(
-        status=Update.Status.DONE, finished_at=timezone.now()
-    )
-    if finished:
-        logger.info("update %s sent", update_id)
-    return bool(finished)
+    with transaction.atomic():
+        if not Update.objects.select_for_update().filter(pk=update_id, status=Update.Status.SENDING).exists():
+            return False
+        recount(update_id, status=Update.Status.DONE, finished_at=timezone.now())
+    logger.info("update %s sent", update_id)
+    return True
 
 
 def is_sending(update_id: int) -> bool:

@@ -1,15 +1,18 @@
 """Sending an update through a real SMTP server: every consenting signer exactly once, nobody else."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from campaigns.models import Update
 from signatures.models import UpdateRecipient
-from signatures.updates import sending
+from signatures.tasks import sweep_updates
+from signatures.updates import control, sending
 from signatures.updates.starting import begin_sending
-from tests.factories import make_signature
+from tests.factories import make_signature, make_staff
 from tests.realstack import text_body
 
 from .conftest import recipients
@@ -109,3 +112,42 @@ def test_racing_workers_send_each_message_once(smtp, settings):
     assert UpdateRecipient.objects.filter(update=update, status="sent").count() == 60
     update.refresh_from_db()
     assert update.status == Update.Status.DONE and update.sent_count == 60
+
+
+@pytest.mark.django_db
+def test_a_scheduled_update_starts_when_due_and_not_before(smtp, django_capture_on_commit_callbacks):
+    campaign, organisation = campaign_with_lead()
+    consenting_signers(campaign, organisation, 2)
+    update = make_update(campaign, organisation)
+    Update.objects.filter(pk=update.pk).update(status="scheduled", send_at=timezone.now() + timedelta(minutes=5))
+
+    sweep_updates.run()
+    assert smtp.messages == [] and Update.objects.get(pk=update.pk).status == "scheduled"
+
+    Update.objects.filter(pk=update.pk).update(send_at=timezone.now() - timedelta(seconds=1))
+    sweep_updates.run()
+    assert len(smtp.messages) == 2 and Update.objects.get(pk=update.pk).status == "done"
+
+
+@pytest.mark.django_db
+def test_a_paused_update_sends_nothing_until_resumed_and_a_cancelled_one_nothing_more(
+    smtp, django_capture_on_commit_callbacks
+):
+    campaign, organisation = campaign_with_lead()
+    consenting_signers(campaign, organisation, 4)
+    staff = make_staff()
+    update = ready_to_send(make_update(campaign, organisation))
+    begin_sending(update.pk)
+    assert control.pause(update, staff)
+    assert sending.run(update.pk) == 0 and smtp.messages == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert control.resume(update, staff)
+    assert len(smtp.messages) == 4
+
+    other = ready_to_send(make_update(campaign, organisation))
+    begin_sending(other.pk)
+    assert control.cancel(other, staff)
+    assert sending.run(other.pk) == 0 and len(smtp.messages) == 4
+    other.refresh_from_db()
+    assert other.status == "cancelled" and other.recipient_count == 4 and other.sent_count == 0
