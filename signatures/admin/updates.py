@@ -153,14 +153,15 @@ class UpdateAdmin(admin.ModelAdmin):
     def preview_view(self, request, pk, language):
         """The update as a signer in that language sees it, with the staff member's name in the signer's place."""
         update = self.viewable(request, pk)
-        if not update.texts.exists():
+        composer = Composer(update)
+        if composer.skeleton(language[:8]) is None:
             raise Http404
         sample = Signature(
             first_name=request.user.first_name or request.user.get_username(),
             last_name=request.user.last_name,
             language=language[:8],
         )
-        message = Composer(update).message(sample, to=request.user.email or "preview@example.invalid", test=True)
+        message = composer.message(sample, to=request.user.email or "preview@example.invalid", test=True)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -182,6 +183,8 @@ class UpdateAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, update) and not request.user.has_perm(SEND_PERMISSION):
             raise PermissionDenied
         language = request.POST.get("language", "")[:8] or update.fallback_language
+        if Composer(update).skeleton(language) is None:
+            return self.back(request, update, _("This update has no text to test yet."), messages.ERROR)
         if not request.user.email:
             return self.back(request, update, _("Your account has no email address to send the test to."), messages.ERROR)
         if control.send_test(update, language, request.user):

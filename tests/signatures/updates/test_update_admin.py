@@ -222,3 +222,27 @@ def test_staff_without_a_role_cannot_see_updates(client):
     update = make_update(make_campaign(), make_organisation())
     assert client.get(reverse("admin:campaigns_update_sending", args=[update.pk])).status_code == 403
     assert client.get(reverse("admin:campaigns_update_progress", args=[update.pk])).status_code == 403
+
+
+def test_a_preview_in_a_language_without_any_text_is_not_found(client, communications):
+    campaign, organisation = campaign_with_lead()
+    update = make_update(campaign, organisation, texts={"de": ("Neu", "Hallo")})  # its fallback, en, has no text
+    assert client.get(reverse("admin:campaigns_update_preview", args=[update.pk, "fr"])).status_code == 404
+    assert client.get(reverse("admin:campaigns_update_preview", args=[update.pk, "x" * 300])).status_code == 404
+    response = client.post(reverse("admin:campaigns_update_test", args=[update.pk]), {"language": "fr"}, follow=True)
+    assert "This update has no text to test yet." in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_over_long_and_emoji_input_gets_field_errors_or_goes_through_intact(client, communications):
+    campaign, organisation = campaign_with_lead()
+    response = client.post(
+        reverse("admin:campaigns_update_add"),
+        add_post(campaign, organisation, **{"texts-0-subject": "x" * 201, "sender_name": "y" * 101}),
+    )
+    page = response.content.decode()
+    assert "Ensure this value has at most 200 characters (it has 201)." in page
+    assert "Ensure this value has at most 100 characters (it has 101)." in page
+    assert not Update.objects.exists()
+    client.post(reverse("admin:campaigns_update_add"), add_post(campaign, organisation, **{"texts-0-subject": "Wir haben es geschafft 🎉"}))
+    assert UpdateText.objects.get().subject == "Wir haben es geschafft 🎉"
