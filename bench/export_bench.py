@@ -34,7 +34,7 @@ MAX_RSS_MB = 150
 SEED_SQL = """
 INSERT INTO signatures_signature (
     campaign_id, first_name, last_name, email, email_canonical, country, postcode, language, status,
-    contact_consent, partner_id, utm_source, utm_campaign, ip_hash, token, created_at, confirmed_at,
+    contact_consent, partner_id, utm_source, utm_campaign, ip_hash, link_salt, created_at, confirmed_at,
     rejection_reason, email_due, emails_sent, is_counted
 )
 SELECT %(campaign)s,
@@ -44,7 +44,7 @@ SELECT %(campaign)s,
        'signer' || g || '@example.org', 'signer' || g || '@example.org',
        (ARRAY['DE', 'FR', 'IT', 'ES', 'PL', 'NL', 'AT', 'BE'])[1 + g %% 8],
        lpad((g %% 99999)::text, 5, '0'), 'en', 'confirmed', true,
-       CASE WHEN g %% 3 = 0 THEN %(partner)s END, '', '', '', md5(g::text) || '-' || g,
+       CASE WHEN g %% 3 = 0 THEN %(partner)s END, '', '', '', md5(g::text),
        now() - interval '30 days', now() - (g || ' seconds')::interval, '', '', 1, true
 FROM generate_series(1, %(rows)s) AS g
 """

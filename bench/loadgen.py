@@ -248,14 +248,16 @@ def baseline_sign_flow() -> Operation:
 
 
 def click_links(paths: deque, step: str = "confirm link") -> Operation:
-    """Each visitor clicks the next prepared link (a confirmation) once."""
+    """Each visitor opens the next prepared link (a confirmation) and presses its button once."""
 
     async def operation(session, base_url):
         try:
             path = paths.popleft()
         except IndexError:
             raise PoolExhausted from None
-        await Visitor(session, base_url).get(path, step)
+        visitor = Visitor(session, base_url)
+        await visitor.get(path, step)
+        await visitor.post(path, {}, f"{step} button", expect=(200,))
 
     return operation
 

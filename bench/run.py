@@ -31,7 +31,7 @@ def log(message: str) -> None:
 
 def setup_django(env: dict) -> None:
     """The harness reads and seeds the same database as the servers, with the same settings."""
-    for key in ("DEBUG", "SECRET_KEY", "IP_HASH_KEY", "ALLOWED_HOSTS", "SITE_URL", "SECURE_SSL_REDIRECT", "TRUSTED_PROXIES",
+    for key in ("DEBUG", "SECRET_KEY", "IP_HASH_KEY", "EMAIL_LINK_KEY", "ALLOWED_HOSTS", "SITE_URL", "SECURE_SSL_REDIRECT", "TRUSTED_PROXIES",
                 "DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "EMAIL_PORT", "DJANGO_SETTINGS_MODULE"):  # fmt: skip
         os.environ[key] = env[key]
     os.environ["CONN_MAX_AGE"] = "0"

@@ -2,7 +2,7 @@
 
 `manage.py seed_signatures` (when the project has it) makes the realistic
 million for the admin and export scenarios. The benchmark also needs rows it
-knows the tokens of (confirmation links to click) and a fallback filler;
+knows the link salts of (confirmation links to click) and a fallback filler;
 both are one INSERT … SELECT over generate_series, built from the model's
 fields so that a column added later gets its model default instead of
 breaking the seeder.
@@ -35,7 +35,7 @@ def _column_expressions(
         "country": (f"({country_array})[1 + mod(i, {len(COUNTRIES)})]", []),
         "postcode": ("lpad(mod(i, 99999)::text, 5, '0')", []),
         "status": ("%s", [status]),
-        "token": ("%s || '-' || i || '-' || md5(random()::text)", [tag]),
+        "link_salt": ("md5(random()::text || i)", []),
         "ip_hash": ("md5(i::text) || md5(i::text)", []),
         "created_at": ("now() - make_interval(secs => mod(i, 864000))", []),
         "confirmed_at": ("now() - make_interval(secs => mod(i, 432000))" if confirmed else "NULL", []),
@@ -66,7 +66,7 @@ def _column_expressions(
 def insert_signatures(
     campaign_id: int, count: int, *, status: str, tag: str, counted: bool | None = None, returning: bool = False
 ) -> list[tuple[int, str]]:
-    """Insert `count` signatures in chunks; with returning, give back (pk, token) of each.
+    """Insert `count` signatures in chunks; with returning, give back (pk, link_salt) of each.
 
     Confirmed rows are counted (already folded in) unless counted=False says
     they still wait for a fold.
@@ -81,7 +81,7 @@ def insert_signatures(
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"SELECT {', '.join(expressions)} FROM generate_series(%s, %s) AS i"
-            + (" RETURNING id, token" if returning else "")
+            + (" RETURNING id, link_salt" if returning else "")
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, first, last])

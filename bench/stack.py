@@ -95,6 +95,7 @@ class Stack:
                 "DEBUG": "0",
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "IP_HASH_KEY": secrets.token_urlsafe(50),
+                "EMAIL_LINK_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SITE_URL": self.base_url,
                 "SECURE_SSL_REDIRECT": "0",

@@ -6,6 +6,9 @@ they all look and fold the same way.
 """
 
 import re
+from email._policybase import Compat32
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,14 +19,53 @@ from django.utils import translation
 SUBJECT_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 
-def render_email(
-    name: str, context: dict, language: str, to: list[str], headers: dict | None = None
-) -> EmailMultiAlternatives:
+# Headers whose value is one long token (a URL): folding can only put it on a
+# continuation line of its own, which parsers then read with a leading space.
+UNFOLDED_HEADERS = {"list-unsubscribe", "list-unsubscribe-post"}
+
+
+class LinkHeadersPolicy(Compat32):
+    """Python's compat32 policy (what Django's messages use), leaving the link headers on one line.
+
+    RFC 5322 allows lines up to 998 characters; a URL header far shorter than
+    that is better whole on its line than folded before its only token.
+    """
+
+    def _fold(self, name, value, sanitize):
+        if name.lower() in UNFOLDED_HEADERS and isinstance(value, str) and value.isascii() and len(value) < 900:
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+LINK_HEADERS_POLICY = LinkHeadersPolicy()
+
+
+class Email(EmailMultiAlternatives):
+    """A message whose encoded Subject starts on the Subject line itself, and whose link headers stay whole.
+
+    Django encodes a non-ASCII subject without telling the encoder the header's
+    name, so the first encoded word does not fit after "Subject: " and the whole
+    subject lands on a continuation line, which some clients and filters read as
+    empty. Told the name, the encoder fills the first line and folds the rest.
+    """
+
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)
+        if not self.subject.isascii():
+            del message["Subject"]
+            # Past Django's own __setitem__, which would re-encode it the old way; the text was
+            # checked there already (no line breaks) when the message was built.
+            MIMEMultipart.__setitem__(message, "Subject", Header(self.subject, "utf-8", header_name="Subject"))
+        message.policy = LINK_HEADERS_POLICY
+        return message
+
+
+def render_email(name: str, context: dict, language: str, to: list[str], headers: dict | None = None) -> Email:
     with translation.override(language):
         subject = SUBJECT_WHITESPACE.sub(" ", render_to_string(f"emails/{name}-subject.txt", context)).strip()
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers or {})
+    message = Email(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers or {})
     message.attach_alternative(html, "text/html")
     return message
 

@@ -32,11 +32,19 @@ class ConnectionLost(Exception):
     """The connection broke while sending; the message may be tried again on a new one."""
 
 
-def send_batch(messages: list[EmailMessage], connection=None) -> list[Outcome]:
-    """Send each message over one connection, in order; an outcome for every message."""
+def send_batch(messages: list[EmailMessage], *, connection=None, on_outcome=None) -> list[Outcome]:
+    """Send each message over one connection, in order; an outcome for every message.
+
+    connection: one the caller keeps open across batches (and closes); by
+    default one of the configured backend, closed at the end.
+    on_outcome(index, outcome) runs as soon as each message is decided, so a
+    caller can record it before the next one goes (a worker killed mid-batch
+    then re-sends nothing that went).
+    """
     outcomes: list[Outcome] = []
     if not messages:
         return outcomes
+    owned = connection is None
     connection = connection or get_connection(fail_silently=False)
     opened = False
     try:
@@ -45,23 +53,28 @@ def send_batch(messages: list[EmailMessage], connection=None) -> list[Outcome]:
                 opened = _open(connection)
                 if not opened:
                     # The server cannot be reached now: everything left waits for a retry.
-                    outcomes.extend([Outcome.RETRY] * (len(messages) - len(outcomes)))
+                    for index in range(len(outcomes), len(messages)):
+                        outcomes.append(Outcome.RETRY)
+                        if on_outcome:
+                            on_outcome(index, Outcome.RETRY)
                     break
             message.connection = connection
             outcome = _send_one(connection, message)
             if outcome is None:
                 # The connection dropped: try this message once more on a fresh one.
-                _close(connection)
+                close_quietly(connection)
                 opened = _open(connection)
                 outcome = _send_one(connection, message) if opened else Outcome.RETRY
                 if outcome is None:
-                    _close(connection)
+                    close_quietly(connection)
                     opened = False
                     outcome = Outcome.RETRY
             outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(len(outcomes) - 1, outcome)
     finally:
-        if opened:
-            _close(connection)
+        if opened and owned:
+            close_quietly(connection)
     return outcomes
 
 
@@ -74,7 +87,7 @@ def _open(connection) -> bool:
         return False
 
 
-def _close(connection) -> None:
+def close_quietly(connection) -> None:
     try:
         connection.close()
     except (OSError, smtplib.SMTPException):

@@ -9,6 +9,7 @@ IP_HASH_KEY), ALLOWED_HOSTS and SITE_URL.
 
 import ipaddress
 import os
+import secrets
 import ssl
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -169,6 +170,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "anymail",
     "campaigns",
     "signatures",
 ]
@@ -289,7 +291,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
-OUTBOX_SWEEP_SECONDS = envfloat("OUTBOX_SWEEP_SECONDS", 60.0)
+# Beat drains the outbox this often: what a lost nudge, a broker outage or a dead worker left owed.
+OUTBOX_SWEEP_SECONDS = envfloat("OUTBOX_SWEEP_SECONDS", 10.0)
 # Counts: beat folds every COUNT_FOLD_SECONDS (confirmations also ask for a
 # fold at once); the API lets browsers and proxies keep an answer that long.
 COUNT_FOLD_SECONDS = envfloat("COUNT_FOLD_SECONDS", 5.0)
@@ -299,7 +302,11 @@ COUNT_POLL_SECONDS = envint("COUNT_POLL_SECONDS", 10)  # petition page refresh w
 PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", 5)  # shared caching of pages with nothing personal
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", PUBLIC_PAGE_SECONDS)  # the same, kept server-side
 CELERY_BEAT_SCHEDULE = {
-    "send-due-emails": {"task": "signatures.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    "send-due-emails": {
+        "task": "signatures.tasks.drain_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
     "fold-counts": {
         "task": "signatures.tasks.fold_all_counts",
         "schedule": COUNT_FOLD_SECONDS,
@@ -319,7 +326,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-updates": {"task": "signatures.tasks.sweep_updates", "schedule": 30.0},
 }
 
-# Email
+# Email: plain SMTP unless EMAIL_PROVIDER names an email service, which django-anymail
+# then talks to over its HTTP API (its tracking webhook feeds the suppression list).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -329,6 +337,45 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_PROVIDER = os.environ.get("EMAIL_PROVIDER", "smtp").strip().lower() or "smtp"
+# Each provider's settings, read from variables of the same names (the README's Email section).
+EMAIL_PROVIDERS = {
+    "postmark": {"POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", "")},
+    "mailgun": {
+        "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+        "MAILGUN_SENDER_DOMAIN": os.environ.get("MAILGUN_SENDER_DOMAIN", ""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+        "MAILGUN_API_URL": os.environ.get("MAILGUN_API_URL", "https://api.mailgun.net/v3"),
+    },
+    "brevo": {"BREVO_API_KEY": os.environ.get("BREVO_API_KEY", "")},
+    "mailjet": {
+        "MAILJET_API_KEY": os.environ.get("MAILJET_API_KEY", ""),
+        "MAILJET_SECRET_KEY": os.environ.get("MAILJET_SECRET_KEY", ""),
+    },
+    "postal": {
+        "POSTAL_API_URL": os.environ.get("POSTAL_API_URL", ""),
+        "POSTAL_API_KEY": os.environ.get("POSTAL_API_KEY", ""),
+        "POSTAL_WEBHOOK_KEY": os.environ.get("POSTAL_WEBHOOK_KEY", ""),
+    },
+}
+if EMAIL_PROVIDER not in ("smtp", *EMAIL_PROVIDERS):
+    raise ImproperlyConfigured(
+        f"EMAIL_PROVIDER is {EMAIL_PROVIDER!r}: use smtp (the default) or one of {', '.join(sorted(EMAIL_PROVIDERS))}"
+    )
+# Basic auth "user:password" the provider's tracking webhook must send (anymail checks it).
+# Without one, a random one nobody knows: the webhook then refuses every post.
+ANYMAIL_WEBHOOK_SECRET = os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")
+ANYMAIL = {"WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET or f"unset:{secrets.token_urlsafe(32)}"}
+if EMAIL_PROVIDER != "smtp":
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+    ANYMAIL.update({name: value for name, value in EMAIL_PROVIDERS[EMAIL_PROVIDER].items() if value})
+    missing = [name for name, value in EMAIL_PROVIDERS[EMAIL_PROVIDER].items() if not value]
+    if not DEBUG and (missing or ":" not in ANYMAIL_WEBHOOK_SECRET):
+        raise ImproperlyConfigured(
+            f"EMAIL_PROVIDER is {EMAIL_PROVIDER}, but "
+            + ", ".join([*missing, *([] if ":" in ANYMAIL_WEBHOOK_SECRET else ["ANYMAIL_WEBHOOK_SECRET (user:password)"])])
+            + " not set"
+        )
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "petition@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -537,7 +584,10 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "petition.jsonlog.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # petition.logscrub: addresses and link tokens out of every record (Django's request
+    # lines, Celery's exception texts, SMTP refusals), whatever logged it.
+    "filters": {"scrub": {"()": "petition.logscrub.scrubbing_filter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

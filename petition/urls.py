@@ -12,6 +12,8 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("campaigns.api_urls")),
+    # The email provider's tracking webhooks (anymail/<provider>/tracking/), behind ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include("signatures.webhook_urls")),
     path("campaign-images/<slug:slug>/", campaign_image, name="campaign_image"),
 ]
 

@@ -197,6 +197,7 @@ def campaign_dashboard(campaign: Campaign) -> dict:
     days = fill_days(signatures_by_day(campaign.pk), until=until)
     return {
         "totals": totals(days),
+        "bounced_confirmations": Signature.objects.filter(campaign=campaign, undeliverable_at__isnull=False).count(),
         "chart": day_chart(days),
         "days": days,
         "countries": country_table(campaign),

@@ -13,7 +13,7 @@ from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
 from . import names, postcodes
 from .attribution import clean_attribution
-from .emailaddr import email_domain
+from .emailaddr import UndeliverableAddress, deliverable_address, email_domain
 
 MAX_NAME_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
@@ -204,7 +204,19 @@ class SignatureForm(forms.Form):
                 code="max_length",
             )
         try:
-            EmailValidator()(value)
+            # Checked in the form mail delivery will use: invisible and look-alike characters are
+            # gone from the domain and an international one is in its ASCII form.
+            deliverable = deliverable_address(value)
+        except UndeliverableAddress:
+            raise forms.ValidationError(
+                _(
+                    "The part after the @ cannot be used for email: check it for stray or look-alike characters, "
+                    "like name@example.org."
+                ),
+                code="domain",
+            ) from None
+        try:
+            EmailValidator()(deliverable)
         except forms.ValidationError:
             raise forms.ValidationError(
                 _("Please enter a complete email address, like name@example.org."), code="invalid"

@@ -24,7 +24,7 @@ MANAGE = "manage"
 UNSUBSCRIBE = "unsubscribe"
 UNSUBSCRIBE_ALL = "unsubscribe-all"
 PURPOSES = (CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL)
-TOKEN_BYTES = 24
+TOKEN_BYTES = 32
 
 
 class InvalidToken(Exception):
@@ -39,7 +39,7 @@ def token_for(signature: Signature, purpose: str, organisation_id: int | None = 
     if purpose not in PURPOSES:
         raise ValueError(f"unknown link purpose {purpose!r}")
     digest = _keyed(f"{purpose}:{signature.pk}:{organisation_id or ''}:{signature.link_salt}")
-    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode("ascii")
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode("ascii").rstrip("=")
 
 
 def legacy_token_hash(token: str) -> str:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Organisation, Update
 
-from .emailaddr import canonical_email
+from .emailaddr import UndeliverableAddress, canonical_email, email_domain
 
 
 def new_token() -> str:
@@ -42,7 +42,10 @@ class SignatureQuerySet(models.QuerySet):
         if not term:
             return self
         if "@" in term:
-            return self.filter(email_canonical=canonical_email(term))
+            try:
+                return self.filter(email_canonical=canonical_email(term))
+            except UndeliverableAddress:
+                return self.none()
         if term.isdigit():
             return self.filter(pk=int(term)) if len(term) < 19 else self.none()
         words = term.split(" ")
@@ -70,7 +73,7 @@ class SignatureQuerySet(models.QuerySet):
 
 
 def normalise_domain(value: str) -> str:
-    return value.strip().lower().lstrip("@")
+    return email_domain("@" + value.strip().lstrip("@"))
 
 
 class Signature(models.Model):
@@ -154,6 +157,9 @@ class Signature(models.Model):
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0)
     send_failed_at = models.DateTimeField(null=True, blank=True)
+    # Temporary failures so far, and when the next try may be made.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_not_before = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     # Whether this signature is in the campaign's folded counts right now.
@@ -216,6 +222,8 @@ class Signature(models.Model):
             # hourly retention.forget_address_hashes finds the old ones at once.
             models.Index(fields=["created_at"], condition=~Q(ip_hash=""), name="sig_ip_hash_to_forget"),
             models.Index(fields=["invalidation"], condition=Q(invalidation__isnull=False), name="sig_invalidation"),
+            # The dashboard's count of confirmations that bounced, and the admin's filter on them.
+            models.Index(fields=["campaign"], condition=Q(undeliverable_at__isnull=False), name="sig_undeliverable"),
             # The admin's name search is a case-insensitive prefix match on
             # UPPER(last_name); its index needs the text_pattern_ops operator
             # class on PostgreSQL whatever the collation, so migration 0002

@@ -64,7 +64,7 @@ def resend_confirmation(signature_ids: Iterable[int], actor=None) -> int:
                 nudged = (
                     Signature.objects.filter(pk=pk, status=Signature.Status.PENDING)
                     .exclude(email_due="")
-                    .update(send_failed_at=None)
+                    .update(send_failed_at=None, email_not_before=None, email_attempts=0)
                 )
                 if nudged:
                     services.enqueue_email(pk)

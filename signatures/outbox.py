@@ -1,33 +1,56 @@
-"""The signature row is its own outbox: sending the email a signature is owed, at most once.
+"""The signature row is its own outbox: sending what each signature is owed, in batches, never twice.
 
-email_due says which email a signature is owed and email_claimed_at marks a
-worker sending it right now. signatures.services and signatures.reminders
-write what is owed; the task send_signature_email delivers it; the beat sweep
-finds what a lost enqueue, a dead worker or a failing SMTP server left owed.
+email_due says which email a signature is owed. A drain claims owed rows in
+batches with a short lease (email_claimed_at, FOR UPDATE SKIP LOCKED so two
+workers take different rows), sends them over one connection
+(petition.mailer.send_batch) and marks each row as soon as its message is
+handed over. A worker that dies leaves its lease behind, and after LEASE
+another drain takes the rows over. A temporary failure waits a growing
+backoff (email_not_before); a permanent refusal suppresses the address.
+Signing nudges a drain after commit (signatures.nudge); beat drains every
+OUTBOX_SWEEP_SECONDS whatever was missed (a broker that was down, a lost
+nudge, a dead worker).
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from redis.exceptions import RedisError
 
-from petition.emails import send_email
+from petition.emails import render_email
+from petition.mailer import Outcome, close_quietly, send_batch
 
+from .emailaddr import UndeliverableAddress, deliverable_address
 from .links import absolute_url, confirm_url, list_unsubscribe_headers, manage_url, unsubscribe_url
-from .models import Consent, Signature
+from .models import Consent, Signature, Suppression
+from .suppression import suppress
 
 logger = logging.getLogger(__name__)
 
-# A worker that claimed an email and then vanished leaves the claim behind;
-# after this long another worker may take it over.
-CLAIM_TIMEOUT = timedelta(minutes=10)
-# The sweep leaves fresh requests to the task enqueued with them.
-OUTBOX_GRACE = timedelta(minutes=2)
-# After a final SMTP failure the sweep tries again this much later.
-FAILED_RETRY_AFTER = timedelta(hours=1)
-SWEEP_BATCH = 500
+# Set (briefly) when a drain has been enqueued; the drain forgets it before it
+# reads any rows, so whatever committed before a signer found the mark is seen.
+NUDGE_KEY = "outbox:nudged"
+NUDGE_SECONDS = 1
+
+# How long a claim holds: a worker renews it before each chunk; one that died
+# lets go after this long.
+LEASE = timedelta(seconds=30)
+BATCH = 50
+CHUNK = 10
+# A drain stops after this long and leaves the rest to the next one.
+DRAIN_SECONDS = 45
+# Temporary failures wait RETRY_BASE * 2**attempts, at most RETRY_MAX; after
+# FAILED_AFTER attempts the admin shows the signature as failing to send.
+RETRY_BASE = timedelta(seconds=5)
+RETRY_MAX = timedelta(minutes=10)
+FAILED_AFTER = 6
 
 EMAIL_TEMPLATES = {
     Signature.Email.CONFIRM: ("confirm", Signature.Status.PENDING),
@@ -36,70 +59,184 @@ EMAIL_TEMPLATES = {
 }
 
 
-def deliver_due_email(signature_id: int) -> bool:
-    """Send the email this signature is owed, at most once.
-
-    The conditional update claims the row: of two workers holding the same id
-    only one gets 1 back. The claim is cleared when sending fails so a retry
-    (or the outbox sweep) can take it again.
-    """
-    now = timezone.now()
-    claimed = (
-        Signature.objects.filter(pk=signature_id)
-        .exclude(email_due="")
-        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
-        .update(email_claimed_at=now)
-    )
-    if not claimed:
-        return False
-    signature = Signature.objects.select_related("campaign").get(pk=signature_id)
-    template, required_status = EMAIL_TEMPLATES.get(signature.email_due, (None, None))
-    if (
-        template is None
-        or signature.status != required_status
-        or signature.erased_at
-        or signature.emails_sent >= settings.MAX_EMAILS_PER_SIGNATURE
-        or (signature.email_due == Signature.Email.REMINDER and signature.reminder_sent_at)
-    ):
-        Signature.objects.filter(pk=signature_id).update(email_due="", email_claimed_at=None)
-        return False
-    try:
-        send_email(
-            template,
-            email_context(signature),
-            signature.language,
-            [signature.email],
-            headers=list_unsubscribe_headers(signature),
-        )
-    except Exception:
-        Signature.objects.filter(pk=signature_id, email_claimed_at=now).update(email_claimed_at=None)
-        raise
-    sent = {"email_due": "", "email_claimed_at": None, "emails_sent": F("emails_sent") + 1, "send_failed_at": None}
-    if signature.email_due == Signature.Email.CONFIRM:
-        sent["confirmation_sent_at"] = now
-    elif signature.email_due == Signature.Email.REMINDER:
-        sent["reminder_sent_at"] = now
-    Signature.objects.filter(pk=signature_id).update(**sent)
-    logger.info("sent %s email for signature %s", template, signature_id)
-    return True
-
-
-def mark_send_failed(signature_id: int) -> None:
-    """The last retry failed: show it in the admin; the sweep tries again later."""
-    Signature.objects.filter(pk=signature_id).update(send_failed_at=timezone.now(), email_claimed_at=None)
-    logger.warning("giving up sending email for signature %s for now", signature_id)
-
-
-def owed_email_ids(now=None, limit: int = SWEEP_BATCH) -> list[int]:
-    """Signatures whose email was never sent: the enqueue was lost, a worker died, or SMTP failed."""
-    now = now or timezone.now()
-    return list(
+def claimable(now):
+    return (
         Signature.objects.with_email_due()
-        .filter(email_requested_at__lt=now - OUTBOX_GRACE)
-        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
-        .filter(Q(send_failed_at__isnull=True) | Q(send_failed_at__lt=now - FAILED_RETRY_AFTER))
-        .order_by("email_requested_at")
-        .values_list("pk", flat=True)[:limit]
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - LEASE))
+        .filter(Q(email_not_before__isnull=True) | Q(email_not_before__lte=now))
+    )
+
+
+def claim(limit: int = BATCH, only: list[int] | None = None) -> tuple:
+    """Take up to `limit` owed rows for this worker; (claim time, ids), the time marking the lease."""
+    now = timezone.now()
+    rows = claimable(now)
+    if only is not None:
+        rows = rows.filter(pk__in=only)
+    with transaction.atomic():
+        ids = list(rows.order_by("email_requested_at").select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        if ids:
+            Signature.objects.filter(pk__in=ids).update(email_claimed_at=now)
+    return now, ids
+
+
+def renew(ids: list[int], held_since) -> tuple:
+    """Extend the lease on rows this worker still holds; rows another worker took over are dropped."""
+    now = timezone.now()
+    with transaction.atomic():
+        held = set(
+            Signature.objects.filter(pk__in=ids, email_claimed_at=held_since)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        Signature.objects.filter(pk__in=held).update(email_claimed_at=now)
+    return now, [pk for pk in ids if pk in held]
+
+
+class Lease:
+    """The rows this worker holds and since when; renewed while it works through them."""
+
+    def __init__(self, held_since, ids: list[int]):
+        self.held_since = held_since
+        self.ids = list(ids)
+
+    def renew(self, ids: list[int]) -> list[int]:
+        """Renew the lease on these rows; those another worker took over meanwhile are left out."""
+        self.held_since, kept = renew(ids, self.held_since)
+        return kept
+
+    def renew_if_old(self, ids: list[int]) -> None:
+        if ids and timezone.now() - self.held_since > LEASE / 3:
+            self.renew(ids)
+
+    def mine(self, signature_id: int):
+        return Signature.objects.filter(pk=signature_id, email_claimed_at=self.held_since)
+
+
+def drain(seconds: float = DRAIN_SECONDS) -> int:
+    """Send what is owed, batch after batch, until nothing is left or the time is up; returns emails sent."""
+    deadline = time.monotonic() + seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        held_since, ids = claim()
+        if not ids:
+            break
+        sent += deliver_claimed(Lease(held_since, ids))
+    return sent
+
+
+def deliver_due_email(signature_id: int) -> bool:
+    """Send this one signature's owed email now, if no other worker holds it; True when it was sent."""
+    held_since, ids = claim(limit=1, only=[signature_id])
+    return bool(ids) and deliver_claimed(Lease(held_since, ids)) == 1
+
+
+def deliver_claimed(lease: Lease) -> int:
+    """Send the leased rows in chunks over one connection, marking each row as its message goes."""
+    sent = 0
+    pending = list(lease.ids)
+    connection = get_connection(fail_silently=False)
+    try:
+        while pending:
+            pending = lease.renew(pending)
+            chunk, pending = pending[:CHUNK], pending[CHUNK:]
+            sent += _deliver_chunk(chunk, lease, connection, later=pending)
+    finally:
+        close_quietly(connection)
+    return sent
+
+
+def _deliver_chunk(ids: list[int], lease: Lease, connection, later: list[int]) -> int:
+    signatures = list(
+        Signature.objects.select_related("campaign").filter(pk__in=ids, email_claimed_at=lease.held_since)
+    )
+    suppressed = set(
+        Suppression.objects.filter(email_canonical__in=[s.email_canonical for s in signatures]).values_list(
+            "email_canonical", flat=True
+        )
+    )
+    to_send, messages = [], []
+    for signature in signatures:
+        reason = _why_not(signature, suppressed)
+        if not reason:
+            try:
+                messages.append(build_message(signature))
+            except UndeliverableAddress:
+                reason = "undeliverable"
+        if reason:
+            _drop(signature, lease, reason)
+        else:
+            to_send.append(signature)
+
+    def record(index: int, outcome: Outcome) -> None:
+        _record(to_send[index], lease, outcome)
+        lease.renew_if_old([s.pk for s in to_send[index + 1 :]] + later)
+
+    outcomes = send_batch(messages, connection=connection, on_outcome=record)
+    return sum(1 for outcome in outcomes if outcome is Outcome.SENT)
+
+
+def _why_not(signature: Signature, suppressed: set) -> str:
+    """Why this owed email is no longer to be sent, or "" when it is."""
+    _template, required_status = EMAIL_TEMPLATES.get(signature.email_due, (None, None))
+    if required_status is None or signature.status != required_status or signature.erased_at:
+        return "not owed"
+    if signature.emails_sent >= settings.MAX_EMAILS_PER_SIGNATURE:
+        return "limit"
+    if signature.email_due == Signature.Email.REMINDER and (signature.reminder_sent_at or signature.emails_stopped_at):
+        return "not owed"
+    if signature.email_canonical in suppressed:
+        return "undeliverable"
+    return ""
+
+
+def _drop(signature: Signature, lease: Lease, reason: str) -> None:
+    changes = {"email_due": "", "email_claimed_at": None, "email_not_before": None}
+    if reason == "undeliverable" and signature.email_due == Signature.Email.CONFIRM:
+        changes["undeliverable_at"] = timezone.now()
+    lease.mine(signature.pk).update(**changes)
+    logger.info("email for signature %s not sent (%s)", signature.pk, reason)
+
+
+def _record(signature: Signature, lease: Lease, outcome: Outcome) -> None:
+    now = timezone.now()
+    mine = lease.mine(signature.pk)
+    if outcome is Outcome.SENT:
+        sent = {
+            "email_due": "",
+            "email_claimed_at": None,
+            "email_not_before": None,
+            "email_attempts": 0,
+            "emails_sent": F("emails_sent") + 1,
+            "send_failed_at": None,
+        }
+        if signature.email_due == Signature.Email.CONFIRM:
+            sent["confirmation_sent_at"] = now
+        elif signature.email_due == Signature.Email.REMINDER:
+            sent["reminder_sent_at"] = now
+        mine.update(**sent)
+        logger.info("sent %s email for signature %s", signature.email_due, signature.pk)
+    elif outcome is Outcome.REJECTED:
+        suppress(signature.email_canonical, Suppression.Reason.REJECTED)
+        _drop(signature, lease, "undeliverable")
+    else:
+        attempts = signature.email_attempts + 1
+        wait = min(RETRY_BASE * 2 ** min(attempts - 1, 16), RETRY_MAX)
+        retry = {"email_claimed_at": None, "email_attempts": attempts, "email_not_before": now + wait}
+        if attempts >= FAILED_AFTER:
+            retry["send_failed_at"] = now
+        mine.update(**retry)
+        logger.warning("email for signature %s not sent; try %s again in %ss", signature.pk, attempts, wait.seconds)
+
+
+def build_message(signature: Signature):
+    template, _status = EMAIL_TEMPLATES[signature.email_due]
+    return render_email(
+        template,
+        email_context(signature),
+        signature.language,
+        [deliverable_address(signature.email)],
+        headers=list_unsubscribe_headers(signature),
     )
 
 
@@ -122,10 +259,15 @@ def email_context(signature: Signature) -> dict:
             "unsubscribe_all_url": unsubscribe_url(signature),
             "campaign_url": absolute_url(signature.campaign.get_absolute_url()),
             "unsubscribe_links": [
-                {
-                    "organisation": consent.organisation.name,
-                    "url": unsubscribe_url(signature, consent.organisation_id),
-                }
+                {"organisation": consent.organisation.name, "url": unsubscribe_url(signature, consent.organisation_id)}
                 for consent in active_consents(signature)
             ],
         }
+
+
+def forget_nudge() -> None:
+    """A drain is starting: the next commit asks for a drain of its own."""
+    try:
+        cache.delete(NUDGE_KEY)
+    except (RedisError, OSError) as exc:
+        logger.warning("cache unreachable (%s); the nudge mark expires by itself", type(exc).__name__)

@@ -1,7 +1,7 @@
 """One reminder for pending signers who have not confirmed after REMINDER_AFTER_HOURS.
 
 This module only marks the reminder as owed on the row (the outbox); the task
-send_reminders enqueues the sending.
+send_reminders then drains the outbox.
 """
 
 from datetime import timedelta
@@ -33,6 +33,8 @@ def reminders_due(now=None, limit: int | None = None) -> list[int]:
             email_due="",
             reminder_sent_at__isnull=True,
             erased_at__isnull=True,
+            emails_stopped_at__isnull=True,
+            undeliverable_at__isnull=True,
             confirmation_sent_at__lt=now - delay,
             created_at__gt=now - timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS),
             emails_sent__lt=settings.MAX_EMAILS_PER_SIGNATURE,
@@ -53,6 +55,7 @@ def request_reminder(signature_id: int) -> bool:
         status=Signature.Status.PENDING,
         email_due="",
         reminder_sent_at__isnull=True,
+        emails_stopped_at__isnull=True,
         emails_sent__lt=settings.MAX_EMAILS_PER_SIGNATURE,
     ).update(email_due=Signature.Email.REMINDER, email_requested_at=timezone.now(), send_failed_at=None)
     return bool(owed)

@@ -15,14 +15,15 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from campaigns.models import Campaign, Organisation
-from petition.enqueue import enqueue_after_commit, enqueue_now
+from petition.enqueue import enqueue_now
 
 from .emailaddr import canonical_email
 from .erasure import erase_signatures
 from .fold import fold_queued_key
 from .links import CONFIRM, MANAGE, InvalidToken, find_by_token
 from .models import AuditEntry, Consent, Signature
-from .tasks import fold_counts, send_signature_email
+from .outbox import NUDGE_KEY, NUDGE_SECONDS
+from .tasks import drain_outbox, fold_counts
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +115,33 @@ def request_email(signature_id: int, kind: str, *, required_status: str) -> bool
         status=required_status,
         email_due="",
         emails_sent__lt=settings.MAX_EMAILS_PER_SIGNATURE,
-    ).update(email_due=kind, email_requested_at=timezone.now(), send_failed_at=None)
+    ).update(
+        email_due=kind, email_requested_at=timezone.now(), send_failed_at=None, email_not_before=None, email_attempts=0
+    )
     if owed:
         enqueue_email(signature_id)
     return bool(owed)
 
 
 def enqueue_email(signature_id: int) -> None:
-    enqueue_after_commit(send_signature_email, signature_id)
+    """After commit, make sure a drain will see this signature's owed email."""
+    transaction.on_commit(nudge_outbox)
+
+
+def nudge_outbox() -> bool:
+    """Enqueue one drain unless one is already on its way; True when one was enqueued.
+
+    Under load many signers commit within a second; they share one drain,
+    which sends their emails as one batch. When the cache is unreachable we
+    cannot know, so we enqueue (the broker is likely down too, and beat's
+    drain then catches up).
+    """
+    try:
+        if not cache.add(NUDGE_KEY, 1, timeout=NUDGE_SECONDS):
+            return False
+    except (RedisError, OSError) as exc:
+        logger.warning("cache unreachable (%s); enqueueing an outbox drain anyway", type(exc).__name__)
+    return enqueue_now(drain_outbox)
 
 
 def request_fold(campaign_id: int) -> None:

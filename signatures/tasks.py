@@ -5,7 +5,6 @@ work that leads to more work returns what is owed, and the task enqueues it.
 """
 
 import logging
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -23,40 +22,23 @@ from .updates import starting as update_starting
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
-def send_signature_email(self, signature_id: int) -> bool:
-    try:
-        return outbox.deliver_due_email(signature_id)
-    except (SMTPException, OSError):
-        if self.request.retries >= self.max_retries:
-            outbox.mark_send_failed(signature_id)
-        raise
-
-
 @shared_task(acks_late=True)
-def sweep_outbox() -> int:
-    """Enqueue every email owed but not sent: lost enqueues, dead workers, failed SMTP."""
-    ids = outbox.owed_email_ids()
-    for signature_id in ids:
-        if not enqueue_now(send_signature_email, signature_id):
-            break
-    return len(ids)
+def drain_outbox() -> int:
+    """Send what signatures are owed, in batches over one connection; nudged after signing, and by beat.
+
+    State lives in the rows (claims with a short lease), so a drain that dies
+    loses nothing and two drains never send the same email.
+    """
+    outbox.forget_nudge()
+    return outbox.drain()
 
 
 @shared_task(acks_late=True)
 def send_reminders() -> int:
-    """Owe one reminder to each pending signer who has waited REMINDER_AFTER_HOURS, and send it."""
+    """Owe one reminder to each pending signer who has waited REMINDER_AFTER_HOURS, and send them."""
     owed = reminders.request_due_reminders()
-    for signature_id in owed:
-        enqueue_now(send_signature_email, signature_id)
+    if owed:
+        outbox.drain()
     return len(owed)
 
 

@@ -146,6 +146,9 @@ def unsubscribe(request, pk: int, token: str, organisation_id: int | None = None
         if posted_from_another_site(request):
             return render(request, "403_csrf.html", status=403)
         chosen = set(request.POST.getlist("organisation"))
+        if organisation_id is not None and not chosen and not request.POST.get("everything"):
+            # A bare POST to one organisation's link means that organisation.
+            chosen = {str(organisation_id)}
         for consent in consents:
             if str(consent.organisation_id) in chosen:
                 services.withdraw_consent(pk, consent.organisation_id)

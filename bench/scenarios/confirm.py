@@ -5,6 +5,9 @@ from collections import deque
 from django.urls import reverse
 from django.utils import translation
 
+from signatures.links import CONFIRM, token_for
+from signatures.models import Signature
+
 from .. import loadgen
 from ..cpu import CpuUsage
 from ..report import Row, cost_summary, cpu_summary, verdict
@@ -19,7 +22,7 @@ def run(bench: Bench) -> None:
     pool = insert_signatures(
         bench.campaign.pk, bench.config.confirm_pool, status="pending", tag=f"pool{bench.run_tag}", returning=True
     )
-    links = deque(confirm_path(pk, token) for pk, token in pool)
+    links = deque(confirm_path(pk, token_for(Signature(pk=pk, link_salt=salt), CONFIRM)) for pk, salt in pool)
     product = loadgen.click_links(links)
     baseline = loadgen.baseline_link_flow()
     bench.warm_up(baseline, product)

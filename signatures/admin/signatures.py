@@ -33,13 +33,16 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyModelAdmin):
-    list_display = ["id", "signer", "email", "campaign", "country", "partner", "status", "created_at", "confirmed_at"]
+    list_display = [
+        "id", "signer", "email", "campaign", "country", "partner", "status_and_delivery", "created_at", "confirmed_at",
+    ]  # fmt: skip
     list_filter = [
         "campaign",
         "status",
         CountryFilter,
         "partner",
         ("confirmed_at", admin.DateFieldListFilter),
+        ("undeliverable_at", admin.EmptyFieldListFilter),
         SignedWithinFilter,
         EmailDomainFilter,
         IpHashFilter,
@@ -66,9 +69,9 @@ class SignatureAdmin(ReadOnlyModelAdmin):
         (_("Campaign and attribution"), {"fields": ["campaign", "partner", "utm_source", "utm_campaign",
                                                      "ip_hash", "email_domain"]}),
         (_("Status"), {"fields": ["status", "is_counted", "created_at", "confirmed_at", "withdrawn_at",
-                                  "rejected_at", "rejection_reason", "invalidation", "erased_at"]}),
+                                  "rejected_at", "rejection_reason", "invalidation", "duplicate_of", "erased_at"]}),
         (_("Emails"), {"fields": ["email_due", "email_requested_at", "confirmation_sent_at", "reminder_sent_at",
-                                  "emails_sent", "send_failed_at"]}),
+                                  "emails_sent", "send_failed_at", "undeliverable_at", "emails_stopped_at"]}),
         (_("History"), {"fields": ["history"]}),
     ]  # fmt: skip
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
@@ -80,6 +83,14 @@ class SignatureAdmin(ReadOnlyModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_and_delivery(self, signature):
+        """The status, and whether the confirmation could not be delivered (bounced, refused, suppressed)."""
+        if signature.undeliverable_at:
+            # Translators: a signature's status in the admin list when its confirmation email bounced.
+            return _("%(status)s, undeliverable") % {"status": signature.get_status_display()}
+        return signature.get_status_display()
 
     @admin.display(description=_("name"))
     def signer(self, signature):

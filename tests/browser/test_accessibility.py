@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Campaign
-from signatures.links import confirm_path, withdraw_path
+from signatures.links import confirm_path, manage_path
 from tests.browser.helpers import axe_violations, fill_sign_form
 from tests.factories import make_campaign, make_organisation, make_signature
 
@@ -45,6 +45,7 @@ def check_your_inbox(page, site):
 def confirmed(page, site):
     signature = make_signature(make_campaign())
     page.goto(site + confirm_path(signature))
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("confirmed")
 
 
@@ -77,13 +78,13 @@ def too_many_attempts(page, site, settings):
 
 def withdraw(page, site):
     signature = make_signature(make_campaign())
-    page.goto(site + withdraw_path(signature))
+    page.goto(site + manage_path(signature))
     expect(page.get_by_role("button", name="Withdraw my signature and erase my data")).to_be_visible()
 
 
 def withdrawn(page, site):
     signature = make_signature(make_campaign())
-    page.goto(site + withdraw_path(signature))
+    page.goto(site + manage_path(signature))
     page.get_by_role("button", name="Withdraw my signature and erase my data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your signature has been withdrawn")
 

@@ -19,6 +19,7 @@ def test_the_confirmed_page_counts_this_signature_and_leads_with_sharing(sized_p
     signature = make_signature(campaign)
 
     page.goto(site + confirm_path(signature))
+    page.get_by_role("button", name="Confirm my signature").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
     expect(page.locator(".progress-figures")).to_have_text("1 signature of 1,000,000")

@@ -20,6 +20,7 @@ def test_it_answers_a_second_signature_with_the_same_page_and_an_already_signed_
     first_answer = sign(page, petition, "ada@example.org")
     [confirmation] = signing_stack.mailbox.wait_for("ada@example.org")
     page.goto(confirm_link(confirmation))
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
 
     # The same person again, with the address written differently.

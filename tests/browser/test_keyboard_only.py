@@ -59,6 +59,8 @@ def test_it_can_be_signed_and_confirmed_with_the_keyboard_alone(page: Page, sign
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
     [message] = signing_stack.mailbox.wait_for("grace@example.org")
     page.goto(confirm_link(message))
+    tab_to(page, "main button")
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
 
     tab_to(page, f"main a[href='/en/{campaign.slug}/']")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from signatures.links import confirm_path, withdraw_path
+from signatures.links import confirm_path, manage_path
 from tests.browser.helpers import fill_sign_form
 from tests.factories import make_campaign, make_organisation, make_signature
 
@@ -65,8 +65,9 @@ def public_pages(page: Page, site):
         signature = make_signature(campaign)
         log.visiting("confirmed")
         page.goto(site + confirm_path(signature))
+        page.get_by_role("button", name="Confirm my signature").click()
         log.visiting("withdraw")
-        page.goto(site + withdraw_path(signature))
+        page.goto(site + manage_path(signature))
         log.visiting("share")
         page.goto(f"{petition}share/mastodon/?server=mastodon.social")
         log.visiting("not found")

@@ -87,6 +87,7 @@ def test_it_signs_through_a_partners_page_on_another_origin(page: Page, signing_
 
     [message] = signing_stack.mailbox.wait_for("rosa@example.org")
     page.goto(confirm_link(message))
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
     page.goto(f"{signing_stack.url}/en/{campaign.slug}/")
     reload_until_count(page, "1")

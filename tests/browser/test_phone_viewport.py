@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Browser, expect
 
-from signatures.links import confirm_path, withdraw_path
+from signatures.links import confirm_path, manage_path
 from tests.browser.helpers import fill_sign_form, has_horizontal_scroll
 from tests.factories import make_campaign, make_organisation, make_signature
 
@@ -42,7 +42,7 @@ def test_it_fits_a_phone_from_petition_to_confirmation(phone, site):
     signature = make_signature(campaign)
     phone.goto(site + confirm_path(signature))
     assert not has_horizontal_scroll(phone)
-    phone.goto(site + withdraw_path(signature))
+    phone.goto(site + manage_path(signature))
     assert not has_horizontal_scroll(phone)
 
 

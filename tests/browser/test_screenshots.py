@@ -16,7 +16,7 @@ from campaigns.images import attach_picture
 from campaigns.management.commands.seed_demo import DEMO_BODY, DEMO_PICTURE, DEMO_PICTURE_ALT
 from campaigns.models import Campaign
 from signatures.fold import fold_counts
-from signatures.links import confirm_path, withdraw_path
+from signatures.links import confirm_path, manage_path
 from signatures.models import SignatureExport
 from tests.browser.helpers import fill_sign_form, has_horizontal_scroll, log_in_as, make_roles
 from tests.browser.screenshots import save_screenshot
@@ -103,6 +103,7 @@ def public_check_your_inbox(page, site, world):
 
 def public_confirmed(page, site, world):
     page.goto(site + confirm_path(pending(world[1])))
+    page.get_by_role("button", name="Confirm my signature").click()
     return "Thank you: your signature is confirmed"
 
 
@@ -113,12 +114,12 @@ def public_already_confirmed(page, site, world):
 
 
 def public_withdraw(page, site, world):
-    page.goto(site + withdraw_path(world[1][1]))
+    page.goto(site + manage_path(world[1][1]))
     return None
 
 
 def public_withdrawn(page, site, world):
-    page.goto(site + withdraw_path(world[1][1]))
+    page.goto(site + manage_path(world[1][1]))
     page.get_by_role("button", name="Withdraw my signature and erase my data").click()
     return "Your signature has been withdrawn"
 

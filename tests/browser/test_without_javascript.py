@@ -24,6 +24,7 @@ def test_it_signs_and_confirms_with_javascript_off(page, signing_stack):
 
     [message] = signing_stack.mailbox.wait_for("nojs@example.org")
     page.goto(confirm_link(message))
+    page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your signature is confirmed")
     page.goto(petition)
     reload_until_count(page, "1")

@@ -286,7 +286,8 @@ def test_secrets_have_no_default_in_the_compose_file():
 
     for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD"):
         assert f"${{{name}:?" in text and f"${{{name}:-" not in text, name
-    assert "SECRET_KEY" not in text and "IP_HASH_KEY" not in text, "secrets come from .env, never from here"
+    for secret in ("SECRET_KEY", "IP_HASH_KEY", "EMAIL_LINK_KEY"):
+        assert secret not in text, "secrets come from .env, never from here"
     assert compose()["services"]["web"]["env_file"] == ".env"
 
 
@@ -325,7 +326,7 @@ def test_every_variable_compose_and_env_example_set_is_read_by_the_platform():
     assert example - read - NOT_PLATFORM_VARIABLES == set()
     # Everything the compose file interpolates is given in .env.example.
     assert interpolated <= example
-    for required in ("SECRET_KEY", "IP_HASH_KEY", "ALLOWED_HOSTS", "SITE_URL", "EMAIL_HOST", "DEFAULT_FROM_EMAIL"):
+    for required in ("SECRET_KEY", "IP_HASH_KEY", "EMAIL_LINK_KEY", "ALLOWED_HOSTS", "SITE_URL", "EMAIL_HOST", "DEFAULT_FROM_EMAIL"):
         assert required in example, required
 
 
@@ -337,7 +338,7 @@ def test_the_example_environment_holds_only_placeholders_for_secrets():
         if line.strip() and not line.startswith("#")
     )
 
-    for name in ("SECRET_KEY", "IP_HASH_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "EMAIL_HOST_PASSWORD"):
+    for name in ("SECRET_KEY", "IP_HASH_KEY", "EMAIL_LINK_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "EMAIL_HOST_PASSWORD"):
         assert values[name] == "change-me", name
     assert values["SITE_URL"].startswith("https://")
     assert "ALLOW_PLAIN_HTTP_ON_LAN" not in values, "plain http is shown commented out, for trying it out only"
@@ -360,6 +361,7 @@ def test_the_platform_refuses_to_start_on_the_example_environment_copied_unchang
     assert result.returncode != 0
     assert "SECRET_KEY is a published placeholder" in result.stderr
     assert "IP_HASH_KEY is a published placeholder" in result.stderr
+    assert "EMAIL_LINK_KEY is a published placeholder" in result.stderr
 
 
 @pytest.mark.slow
@@ -400,7 +402,11 @@ def test_the_try_it_on_your_computer_settings_of_the_example_start():
         if re.fullmatch(r"[A-Z_]+=.*", assignment):
             name, value = assignment.split("=", 1)
             values[name] = value
-    values.update(SECRET_KEY=secrets.token_urlsafe(50), IP_HASH_KEY=secrets.token_urlsafe(50))
+    values.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        IP_HASH_KEY=secrets.token_urlsafe(50),
+        EMAIL_LINK_KEY=secrets.token_urlsafe(50),
+    )
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DATABASE_URL", "REDIS_URL")}
     env.update(values, DEBUG="0")
 

@@ -155,6 +155,7 @@ def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, f
             DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(50),
             IP_HASH_KEY=secrets.token_urlsafe(50),
+            EMAIL_LINK_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS=HOST,
             SITE_URL=f"https://{HOST}",
             DATABASE_URL=fresh_database_url,

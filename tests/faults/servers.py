@@ -91,14 +91,32 @@ class RecordingHandler:
         self.release = threading.Event()
         self.release.set()
         self.data_started = threading.Event()
+        # Hold from this attempt on (1 = the first message) until release is set.
+        self.hold_from = 1
+        # Addresses answered at RCPT with this reply (e.g. "550 5.1.1 No such user").
+        self.rcpt_replies = {}
+        # Drop the connection at DATA on these attempt numbers.
+        self.disconnect_on = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.rcpt_replies.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts += 1
-        self.data_started.set()
+        attempt = self.attempts
+        if attempt in self.disconnect_on:
+            server.transport.close()
+            return "421 4.3.0 Closing connection"
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 Try again later"
-        while not self.release.is_set():
+        if attempt >= self.hold_from:
+            self.data_started.set()
+        while attempt >= self.hold_from and not self.release.is_set():
             await asyncio.sleep(0.05)
         self.messages.append(envelope)
         return "250 Message accepted for delivery"

@@ -11,15 +11,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 SETTINGS_VARIABLES = {
-    "DEBUG", "SECRET_KEY", "IP_HASH_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST",
+    "DEBUG", "SECRET_KEY", "IP_HASH_KEY", "EMAIL_LINK_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST",
     "TRUSTED_PROXIES", "TRUSTED_PROXY_COUNT",
 }  # fmt: skip
 GOOD_SECRET = "k3Y-" + "a1b2c3d4e5" * 5
 GOOD_IP_HASH_KEY = "h4sH-" + "f6g7h8i9j0" * 5
+GOOD_EMAIL_LINK_KEY = "l1nK-" + "q1w2e3r4t5" * 5
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": GOOD_SECRET,
     "IP_HASH_KEY": GOOD_IP_HASH_KEY,
+    "EMAIL_LINK_KEY": GOOD_EMAIL_LINK_KEY,
     "ALLOWED_HOSTS": "petition.example.org",
     "SITE_URL": "https://petition.example.org",
 }
@@ -53,6 +55,9 @@ def test_debug_is_off_unless_asked_for():
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is not set"),
         ({"SITE_URL": ""}, "SITE_URL is not set"),
         ({"IP_HASH_KEY": ""}, "IP_HASH_KEY is not set"),
+        ({"EMAIL_LINK_KEY": ""}, "EMAIL_LINK_KEY is not set"),
+        ({"EMAIL_LINK_KEY": "change-me"}, "EMAIL_LINK_KEY is a published placeholder"),
+        ({"EMAIL_LINK_KEY": GOOD_SECRET}, "EMAIL_LINK_KEY must differ from SECRET_KEY and IP_HASH_KEY"),
         # The placeholder docker-compose.yml used to ship, and the key embedded for development.
         ({"SECRET_KEY": "change-me-to-a-long-random-string"}, "SECRET_KEY is a published placeholder"),
         ({"SECRET_KEY": "embedded-development-key-not-for-production"}, "SECRET_KEY is a published placeholder"),
@@ -70,7 +75,7 @@ def test_production_refuses_to_start_on_missing_or_unsafe_settings(overrides, pr
     result = run_check({**PRODUCTION, **overrides})
     assert result.returncode != 0
     assert problem in result.stderr
-    for name in ("SECRET_KEY", "IP_HASH_KEY"):
+    for name in ("SECRET_KEY", "IP_HASH_KEY", "EMAIL_LINK_KEY"):
         value = {**PRODUCTION, **overrides}[name]
         if value:
             assert value not in result.stderr, f"{name} printed in the error"
@@ -78,7 +83,7 @@ def test_production_refuses_to_start_on_missing_or_unsafe_settings(overrides, pr
 
 def test_production_names_every_problem_at_once():
     result = run_check({"DEBUG": "0"})
-    for problem in ("SECRET_KEY is not set", "IP_HASH_KEY is not set", "ALLOWED_HOSTS is not set", "SITE_URL is not set"):
+    for problem in ("SECRET_KEY is not set", "IP_HASH_KEY is not set", "EMAIL_LINK_KEY is not set", "ALLOWED_HOSTS is not set", "SITE_URL is not set"):
         assert problem in result.stderr
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from signatures import outbox, reminders
 from signatures.models import Signature
 from signatures.tasks import send_reminders
-from tests.factories import make_campaign, make_signature
+from tests.factories import confirm_token, make_campaign, make_signature, manage_token
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,8 @@ def test_it_reminds_a_pending_signer_once_with_the_confirmation_and_withdraw_lin
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [signature.email]
-    assert f"/s/confirm/{signature.pk}/{signature.token}/" in message.body
-    assert f"/s/withdraw/{signature.pk}/{signature.token}/" in message.body
+    assert f"/s/confirm/{signature.pk}/{confirm_token(signature)}/" in message.body
+    assert f"/s/withdraw/{signature.pk}/{manage_token(signature)}/" in message.body
     assert "only reminder" in message.body
     signature.refresh_from_db()
     assert signature.reminder_sent_at is not None

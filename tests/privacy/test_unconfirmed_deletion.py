@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from signatures.models import AuditEntry, Consent, Signature
 from signatures.tasks import delete_unconfirmed
-from tests.factories import make_campaign, make_consent, make_organisation, make_signature
+from tests.factories import confirm_token, make_campaign, make_consent, make_organisation, make_signature, manage_token
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +78,9 @@ def test_it_answers_404_when_the_signature_is_deleted_while_its_link_is_opened(c
         return found
 
     monkeypatch.setattr(services, "find_by_token", found_then_deleted)
-    url = reverse(f"signatures:{action}", kwargs={"pk": signature.pk, "token": signature.token})
+    token = confirm_token(signature) if action == "confirm" else manage_token(signature)
+    url = reverse(f"signatures:{action}", kwargs={"pk": signature.pk, "token": token})
 
-    response = client.get(url) if action == "confirm" else client.post(url)
+    response = client.post(url)
 
     assert response.status_code == 404

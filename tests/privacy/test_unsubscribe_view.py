@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from signatures.models import AuditEntry, Consent
-from tests.factories import make_campaign, make_consent, make_organisation, make_signature
+from tests.factories import make_campaign, make_consent, make_organisation, make_signature, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def consents():
 def unsubscribe_url(signature, organisation, token=None) -> str:
     return reverse(
         "signatures:unsubscribe",
-        kwargs={"pk": signature.pk, "token": token or signature.token, "organisation_id": organisation.pk},
+        kwargs={"pk": signature.pk, "token": token or unsubscribe_token(signature, organisation.pk), "organisation_id": organisation.pk},
     )
 
 

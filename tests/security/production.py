@@ -18,6 +18,7 @@ def production_env(**extra: str) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "IP_HASH_KEY": secrets.token_urlsafe(50),
+        "EMAIL_LINK_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "petition.example.org",
         "SITE_URL": "https://petition.example.org",
     }

@@ -8,8 +8,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from petition.security import ContentSecurityPolicyMiddleware, allow_framing, frame_ancestors
+from signatures import links
 from signatures.models import Signature
-from tests.factories import make_campaign, make_signature
+from tests.factories import confirm_token, make_campaign, make_signature, manage_token
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,8 @@ def public_pages(campaign) -> list[str]:
         campaign.get_absolute_url(),
         reverse("campaigns:privacy", kwargs={"slug": campaign.slug}),
         reverse("signatures:thanks", kwargs={"slug": campaign.slug}),
-        reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token}),
-        reverse("signatures:withdraw", kwargs={"pk": signature.pk, "token": signature.token}),
+        reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)}),
+        reverse("signatures:withdraw", kwargs={"pk": signature.pk, "token": manage_token(signature)}),
         reverse("admin:login"),
     ]
 
@@ -142,10 +143,11 @@ def test_it_lets_a_view_that_asks_be_framed_by_the_origins_it_names(view, ancest
     assert "X-Frame-Options" not in response
 
 
-def test_it_gives_each_signature_a_long_random_token():
+def test_it_gives_each_signature_and_purpose_a_long_random_token():
     campaign = make_campaign()
-    tokens = {make_signature(campaign).token for _ in range(20)}
+    signatures = [make_signature(campaign) for _ in range(20)]
+    tokens = {links.token_for(signature, purpose) for signature in signatures for purpose in links.PURPOSES}
 
-    assert len(tokens) == 20
+    assert len(tokens) == 20 * len(links.PURPOSES)
     assert all(len(token) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token) for token in tokens)
     assert Signature.objects.count() == 20

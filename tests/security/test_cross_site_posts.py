@@ -61,11 +61,11 @@ def test_the_site_url_counts_as_our_origin_behind_a_proxy(client, settings):
 def test_other_forms_keep_djangos_csrf_check(settings):
     from django.test import Client
 
-    from tests.factories import make_signature
+    from tests.factories import make_signature, manage_token
 
     signature = make_signature(make_campaign())
     strict = Client(enforce_csrf_checks=True)
-    url = reverse("signatures:withdraw", kwargs={"pk": signature.pk, "token": signature.token})
+    url = reverse("signatures:withdraw", kwargs={"pk": signature.pk, "token": manage_token(signature)})
     assert strict.post(url).status_code == 403
     signature.refresh_from_db()
     assert signature.status == "pending"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from signatures.models import Consent, Signature
-from tests.factories import make_campaign, make_organisation, make_signature
+from tests.factories import confirm_token, make_campaign, make_organisation, make_signature
 
 from .hostile import hostile_text
 
@@ -59,8 +59,9 @@ def test_it_answers_any_petition_address(client, slug, suffix):
 
 
 def test_it_confirms_only_with_the_right_token(client, signature):
-    wrong = signature.token[:-1] + ("A" if signature.token[-1] != "A" else "B")
+    token = confirm_token(signature)
+    wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
 
-    assert client.get(f"/en/s/confirm/{signature.pk}/{wrong}/").status_code == 404
-    assert client.get(f"/en/s/confirm/{signature.pk}/{signature.token}/").status_code == 200
+    assert client.post(f"/en/s/confirm/{signature.pk}/{wrong}/").status_code == 404
+    assert client.post(f"/en/s/confirm/{signature.pk}/{token}/").status_code == 200
     assert Signature.objects.get(pk=signature.pk).status == "confirmed"

@@ -28,7 +28,7 @@ cache.set("probe", {"ok": True})
 request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.9")
 limits = [seconds_until_allowed(request, "probe", ["2/m"]) > 0 for _ in range(3)]
 try:
-    app.send_task("signatures.tasks.sweep_outbox")
+    app.send_task("signatures.tasks.drain_outbox")
     sent = "sent"
 except Exception as exc:
     sent = type(exc).__name__

@@ -6,13 +6,13 @@ from django.urls import reverse
 from signatures.fold import fold_counts
 from signatures.models import Signature
 from signatures.pages import confirmed_context, count_with
-from tests.factories import make_campaign, make_organisation, make_signature
+from tests.factories import confirm_token, make_campaign, make_organisation, make_signature
 
 pytestmark = pytest.mark.django_db
 
 
 def confirm_url(signature):
-    return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token})
+    return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)})
 
 
 def shown_figures(page: str) -> str:
@@ -25,7 +25,7 @@ def test_the_first_confirmation_shows_one_signature_before_the_fold_has_run(clie
     signature = make_signature(campaign)
 
     # No on-commit callbacks run here: the fold the confirmation asks for has not happened.
-    page = client.get(confirm_url(signature)).text
+    page = client.post(confirm_url(signature)).text
 
     assert Signature.objects.get().is_counted is False
     assert "your signature is confirmed" in page
@@ -39,12 +39,12 @@ def test_once_folded_the_signature_is_not_counted_twice(client, django_capture_o
     fold_counts(campaign.pk)
     signature = make_signature(campaign)
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.get(confirm_url(signature)).text
+        page = client.post(confirm_url(signature)).text
     assert "data-count>2</strong> signatures of" in shown_figures(page)
     campaign.refresh_from_db()
     assert campaign.signature_count == 2 and Signature.objects.get(pk=signature.pk).is_counted
 
-    again = client.get(confirm_url(signature)).text
+    again = client.post(confirm_url(signature)).text
     assert "already confirmed" in again
     assert "data-count>2</strong> signatures of" in shown_figures(again)
 
@@ -81,7 +81,7 @@ def test_it_leads_with_the_share_links_and_names_the_organisations_behind_the_pe
     campaign.partners.add(partner, other_partner, lead)
     signature = make_signature(campaign)
 
-    page = client.get(confirm_url(signature)).text
+    page = client.post(confirm_url(signature)).text
 
     share = page.index('class="share"')
     assert page.index("<h1>") < share < page.index('id="organisations-heading"')
@@ -101,7 +101,7 @@ def test_a_signature_that_cannot_be_confirmed_gets_no_share_block(client):
     campaign = make_campaign(lead_organisation=make_organisation())
     signature = make_signature(campaign, status=Signature.Status.WITHDRAWN)
 
-    page = client.get(confirm_url(signature)).text
+    page = client.post(confirm_url(signature)).text
 
     assert "This signature cannot be confirmed" in page
     assert 'class="share"' not in page and 'id="organisations-heading"' not in page

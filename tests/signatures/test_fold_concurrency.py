@@ -11,7 +11,7 @@ from campaigns.models import Campaign, CountryCount, PartnerCount
 from signatures import fold, services
 from signatures.models import Signature
 from signatures.services import request_fold
-from tests.factories import make_campaign, make_organisation, make_signature
+from tests.factories import confirm_token, make_campaign, make_organisation, make_signature, manage_token
 
 COUNTRIES = ["DE", "FR", "GR", "PL"]
 
@@ -54,14 +54,14 @@ def test_it_counts_each_confirmation_exactly_once_while_folds_run_in_parallel():
     def confirmer(chunk):
         def confirm_all():
             for signature in chunk:
-                result, _ = services.confirm(signature.pk, signature.token)
+                result, _ = services.confirm(signature.pk, confirm_token(signature))
                 assert result == services.ConfirmResult.CONFIRMED
 
         return confirm_all
 
     def withdraw_all():
         for signature in counted[:40]:
-            services.withdraw(signature.pk, signature.token)
+            services.withdraw(signature.pk, manage_token(signature))
 
     def reject_all():
         for signature in counted[40:]:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from campaigns.models import Campaign, CountryCount, PartnerCount
 from signatures import fold, services
 from signatures.models import Signature
-from tests.factories import make_campaign, make_organisation, make_signature
+from tests.factories import confirm_token, make_campaign, make_organisation, make_signature, manage_token
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_it_subtracts_a_withdrawal_through_the_signer_link(django_capture_on_com
     fold.fold_counts(campaign.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.withdraw(signature.pk, signature.token)
+        services.withdraw(signature.pk, manage_token(signature))
 
     assert stored(campaign)[:2] == (0, {"IT": 0})
 
@@ -79,7 +79,7 @@ def test_it_shows_the_new_count_right_after_a_confirmation_when_tasks_run_eagerl
     fold.fold_counts(campaign.pk)
     signature = make_signature(campaign)
 
-    response = client.get(reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token}))
+    response = client.post(reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)}))
 
     assert response.status_code == 200
     assert stored(campaign)[0] == 2

@@ -8,7 +8,7 @@ from redis import Redis
 
 from campaigns.models import Campaign
 from signatures import fold, services
-from tests.factories import make_campaign, make_signature
+from tests.factories import confirm_token, make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_a_confirmation_folds_once_its_transaction_commits(django_capture_on_com
     signature = make_signature(campaign)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.confirm(signature.pk, signature.token)
+        services.confirm(signature.pk, confirm_token(signature))
         assert Campaign.objects.get(pk=campaign.pk).signature_count == 0
 
     assert len(callbacks) == 1

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from signatures import fold, services
-from tests.factories import make_campaign, make_signature
+from tests.factories import confirm_token, make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def test_confirmations_leave_the_campaign_row_alone_until_one_fold_takes_them_al
     with CaptureQueriesContext(connection) as confirming:
         with django_capture_on_commit_callbacks(execute=True):
             for signature in signatures:
-                url = reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token})
-                assert client.get(url).status_code == 200
+                url = reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)})
+                assert client.post(url).status_code == 200
 
     assert campaign_updates(confirming) == []
     assert Campaign.objects.get(pk=campaign.pk).signature_count == 0

@@ -32,7 +32,9 @@ def test_a_signer_receives_the_email_from_a_real_worker_and_confirms_with_its_li
         assert "Hello Grace" in body
         link = re.search(r"http://testserver(/en/s/confirm/\d+/[\w-]+/)", body).group(1)
 
-        confirmed = client.get(link)
+        assert "Confirm my signature" in client.get(link).content.decode()
+        assert Signature.objects.get().status == "pending"
+        confirmed = client.post(link)
         assert "your signature is confirmed" in confirmed.content.decode()
         assert Signature.objects.get().status == "confirmed"
         wait_for(lambda: Campaign.objects.get(pk=campaign.pk).signature_count == 1)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from signatures.fold import reconcile_counts
 from signatures.forms import lead_consent_text, partner_consent_text
-from signatures.models import Signature
+from signatures.models import Signature, new_link_salt
 from signatures.postcodes import POSTCODE_FORMATS
 
 # Roughly the member states' populations, in millions.
@@ -223,7 +223,11 @@ class Command(BaseCommand):
                 "utm_source": source,
                 "utm_campaign": campaign.slug[:100] if source else "",
                 "ip_hash": ip_hash,
-                "token": Signature._meta.get_field("token").get_default(),
+                "link_salt": new_link_salt(),
+                "legacy_token_hash": "",
+                "emails_stopped_at": None,
+                "undeliverable_at": None,
+                "duplicate_of_id": None,
                 "created_at": created,
                 "confirmed_at": confirmed_at,
                 "withdrawn_at": None,

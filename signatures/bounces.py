@@ -1,0 +1,54 @@
+"""What the email provider tells us after sending: hard bounces and spam complaints suppress the address.
+
+django-anymail turns each provider's webhook payload into a normalised
+tracking event; signatures.webhook_urls mounts its views and connects
+on_tracking_event. A pending signature whose confirmation bounced is marked
+undeliverable, so staff see it in the admin and on the campaign dashboard.
+"""
+
+import logging
+
+from anymail.signals import EventType, tracking
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .emailaddr import UndeliverableAddress, canonical_email
+from .models import Signature, Suppression
+from .suppression import suppress
+
+logger = logging.getLogger(__name__)
+
+# Raw bounce kinds that are temporary however the provider's event is normalised.
+SOFT_BOUNCES = {("postmark", "SoftBounce"), ("postmark", "Transient"), ("sendgrid", "blocked")}
+
+
+def suppression_reason(event, esp_name: str) -> str:
+    """The suppression reason this tracking event calls for, or "" when it calls for none."""
+    if event.event_type == EventType.COMPLAINED:
+        return Suppression.Reason.COMPLAINT
+    if event.event_type not in (EventType.BOUNCED, EventType.REJECTED):
+        return ""
+    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
+    kind = raw.get("Type") or raw.get("type") or ""
+    if (esp_name.lower(), kind) in SOFT_BOUNCES:
+        return ""
+    return Suppression.Reason.BOUNCE
+
+
+@receiver(tracking, dispatch_uid="signatures.bounces.on_tracking_event")
+def on_tracking_event(sender, event, esp_name: str, **kwargs) -> None:
+    reason = suppression_reason(event, esp_name)
+    if not reason or not event.recipient:
+        return
+    try:
+        address = canonical_email(event.recipient)
+    except UndeliverableAddress:
+        return
+    suppress(address, reason)
+    marked = Signature.objects.filter(
+        email_canonical=address,
+        status=Signature.Status.PENDING,
+        confirmation_sent_at__isnull=False,
+        undeliverable_at__isnull=True,
+    ).update(undeliverable_at=timezone.now())
+    logger.info("%s reported a %s; %s pending confirmation(s) undeliverable", esp_name, reason, marked)
