@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0010_updates'),
-        ('signatures', '0009_drop_plain_tokens'),
+        ('signatures', '0012_undeliverable_index'),
     ]
 
     operations = [

@@ -12,6 +12,7 @@ again; the rest of its batch goes back to pending for the next worker.
 """
 
 import logging
+import smtplib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -145,6 +146,14 @@ class GuardedConnection:
         return count
 
 
+def close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except (OSError, smtplib.SMTPException):
+        # The server already dropped it.
+        pass
+
+
 def release_expired(update_id: int) -> int:
     """Rows of workers whose lease ran out: unsent ones wait again, the one mid-send becomes uncertain."""
     now = timezone.now()
@@ -250,7 +259,12 @@ def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
         message = composer.message(signer)
         message.update_recipient_id = recipient_id
         messages.append(message)
-    outcomes = send_batch(messages, connection=GuardedConnection(get_connection(fail_silently=False), guard))
+    guarded = GuardedConnection(get_connection(fail_silently=False), guard)
+    try:
+        outcomes = send_batch(messages, connection=guarded)
+    finally:
+        # A connection handed to send_batch is the caller's to close.
+        close_quietly(guarded)
     rejected, retry = [], []
     for message, outcome in zip(messages, outcomes, strict=True):
         recipient_id = message.update_recipient_id
