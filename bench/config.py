@@ -7,7 +7,7 @@ every scenario seconds-long on tiny data, for the smoke test.
 import os
 from dataclasses import dataclass
 
-ALL_SCENARIOS = ("sign", "confirm", "reads", "e2e", "growth", "admin", "export")
+ALL_SCENARIOS = ("sign", "confirm", "reads", "e2e", "growth", "admin", "export", "updates")
 
 
 def _env(name: str, default, quick_default, quick: bool, kind=float):
@@ -35,6 +35,9 @@ class Config:
     probe_timeout: float
     admin_repeats: int
     export_repeats: int
+    update_recipients: int
+    update_workers: int
+    update_baseline: int
     drain_seconds: float
     database_url: str
     redis_url: str
@@ -68,6 +71,9 @@ class Config:
             probe_timeout=_env("BENCH_PROBE_TIMEOUT", 30.0, 10.0, quick),
             admin_repeats=_env("BENCH_ADMIN_REPEATS", 7, 2, quick, int),
             export_repeats=_env("BENCH_EXPORT_REPEATS", 3, 1, quick, int),
+            update_recipients=_env("BENCH_UPDATE_RECIPIENTS", 1_000_000, 300, quick, int),
+            update_workers=_env("BENCH_UPDATE_WORKERS", 2, 2, quick, int),
+            update_baseline=_env("BENCH_UPDATE_BASELINE", 20_000, 300, quick, int),
             drain_seconds=_env("BENCH_DRAIN_SECONDS", 180.0, 30.0, quick),
             database_url=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/petition_benchrun"),
             redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),

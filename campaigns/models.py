@@ -294,3 +294,117 @@ class PartnerCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "organisation"], name="one_count_per_partner"),
         ]
+
+
+class Update(models.Model):
+    """A message from one organisation to the signers of a campaign who agreed to hear from it.
+
+    Its audience is that organisation's consent; what was sent to whom lives
+    in the per-recipient rows of signatures.UpdateRecipient, the tallies here
+    are what the admin's progress bar reads.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        DONE = "done", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="updates")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="updates",
+        help_text=_("Sent on behalf of this organisation, to the signers who agreed to hear from it."),
+    )
+    sender_name = models.CharField(
+        _("sender name"), max_length=100, help_text=_("The name signers see as the sender.")
+    )
+    fallback_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Signers whose language has no text get the text in this language."),
+    )
+    countries = models.JSONField(
+        default=list, blank=True, help_text=_("Only signers from these countries; empty for all.")
+    )
+    languages = models.JSONField(
+        default=list, blank=True, help_text=_("Only signers with these languages; empty for all.")
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Recipients are written once, when sending starts; the tallies follow each batch.
+    recipient_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("update")
+        verbose_name_plural = _("updates")
+        permissions = [("send_update", "Can send updates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scheduled", "sending", "paused", "done", "cancelled"]),
+                name="update_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(send_at__isnull=False), name="scheduled_update_has_time"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="update_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.campaign} ({self.get_status_display()})"
+
+    @property
+    def done_count(self) -> int:
+        return self.sent_count + self.skipped_count + self.failed_count
+
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.recipient_count:
+            return 0
+        return min(100, 100 * self.done_count // self.recipient_count)
+
+    def text_for(self, language: str) -> "UpdateText | None":
+        """The text in that language, else in the fallback language."""
+        texts = {text.language: text for text in self.texts.all()}
+        return texts.get(language) or texts.get(self.fallback_language)
+
+
+class UpdateText(models.Model):
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text=_(
+            "Plain text; blank lines separate paragraphs. **bold**, *italic*, [links](https://…) and lines "
+            "starting with '- ' are allowed. {first_name}, {name} and {petition} are replaced by the signer's "
+            "first name, full name and the petition's title."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("update text")
+        verbose_name_plural = _("update texts")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "language"], name="one_update_text_per_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.update_id} ({self.language})"

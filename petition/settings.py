@@ -323,6 +323,7 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-expired": {"task": "signatures.tasks.anonymise_expired", "schedule": crontab(hour=4, minute=23)},
     "forget-address-hashes": {"task": "signatures.tasks.forget_address_hashes", "schedule": crontab(minute=53)},
     "sweep-exports": {"task": "signatures.tasks.sweep_exports", "schedule": envfloat("EXPORT_SWEEP_SECONDS", 300.0)},
+    "send-updates": {"task": "signatures.tasks.sweep_updates", "schedule": 30.0},
 }
 
 # Email: plain SMTP unless EMAIL_PROVIDER names an email service, which django-anymail
@@ -378,6 +379,16 @@ if EMAIL_PROVIDER != "smtp":
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "petition@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Updates from organisations to signers (signatures.updates)
+# The provider's cap, honoured across all workers together; 0 sends as fast as the workers can.
+UPDATE_SEND_PER_MINUTE = envint("UPDATE_SEND_PER_MINUTE", 20000)
+# Workers sending one update side by side.
+UPDATE_WORKERS = envint("UPDATE_WORKERS", 2)
+UPDATE_BATCH_SIZE = 200
+# A batch a worker claimed and did not finish within this long is taken over by another.
+UPDATE_LEASE_SECONDS = 300
+UPDATE_MAX_ATTEMPTS = 5
 
 # Signing
 MAX_EMAILS_PER_SIGNATURE = 5

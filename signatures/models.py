@@ -6,7 +6,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Organisation
+from campaigns.models import Campaign, Organisation, Update
 
 from .emailaddr import UndeliverableAddress, canonical_email, email_domain
 
@@ -475,3 +475,49 @@ class SignatureExport(models.Model):
         if not self.rows_expected:
             return 0
         return min(99, 100 * self.row_count // self.rows_expected)
+
+
+class UpdateRecipient(models.Model):
+    """One signer's copy of an update: the record that makes sending exactly once.
+
+    Rows are written all at once when sending starts (pending). A worker
+    claims a batch under a lease (claimed); each message is marked sending
+    just before it leaves, in the same statement that re-checks the consent,
+    and sent as soon as the server accepted it. A row still sending when its
+    lease ran out belonged to a worker that died between those two moments:
+    it is never sent again (uncertain), so nobody gets an update twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CLAIMED = "claimed", _("Claimed by a worker")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped: consent gone")
+        FAILED = "failed", _("Refused by the mail server")
+        UNCERTAIN = "uncertain", _("Interrupted: may have arrived")
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="recipients")
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="update_copies")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("update recipient")
+        verbose_name_plural = _("update recipients")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "signature"], name="one_copy_per_signer"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "claimed", "sending", "sent", "skipped", "failed", "uncertain"]),
+                name="update_recipient_status_valid",
+            ),
+        ]
+        indexes = [
+            # Workers look only at what is left to send, in id order.
+            models.Index(
+                fields=["update", "id"], condition=Q(status__in=["pending", "claimed", "sending"]), name="update_to_send"
+            ),
+        ]

@@ -7,6 +7,7 @@ work that leads to more work returns what is owed, and the task enqueues it.
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from campaigns import milestones
@@ -15,6 +16,8 @@ from petition.enqueue import enqueue_now
 
 from . import bulk_invalidation, fold, outbox, reminders, retention
 from .exports import files as export_files
+from .updates import sending as update_sending
+from .updates import starting as update_starting
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +118,32 @@ def sweep_exports() -> int:
         if not enqueue_now(build_export_file, export_id):
             break
     return deleted
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def start_update(update_id: int) -> bool:
+    """Write the recipients of a due update, then set its workers going."""
+    if not update_starting.begin_sending(update_id):
+        return False
+    for _ in range(max(1, settings.UPDATE_WORKERS)):
+        enqueue_now(send_update, update_id)
+    return True
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_update(update_id: int) -> int:
+    """One worker's share of an update: batches until none is left, or staff paused or cancelled it."""
+    return update_sending.run(update_id)
+
+
+@shared_task(acks_late=True)
+def sweep_updates() -> int:
+    """Beat: start scheduled updates that are due, and set workers going again where theirs died."""
+    started = 0
+    for update_id in update_starting.due_update_ids():
+        started += start_update.run(update_id)
+    for update_id in update_sending.stalled_update_ids():
+        update_sending.release_expired(update_id)
+        for _ in range(max(1, settings.UPDATE_WORKERS)):
+            enqueue_now(send_update, update_id)
+    return started

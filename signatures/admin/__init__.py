@@ -7,9 +7,10 @@ which records it in the audit log and asks for a fold so the counts follow.
 - bulk_invalidations.py: rejecting everything that matches a condition, with preview, progress and undo.
 - audit.py: the audit log, read-only.
 - exports.py: signature list exports (signatures.exports).
+- updates.py (and update_forms.py): updates from organisations to signers who agreed to hear from them.
 - filters.py, forms.py, paginator.py, links.py: what those screens share.
 """
 
-from . import audit, bulk_invalidations, exports, signatures
+from . import audit, bulk_invalidations, exports, signatures, updates
 
-__all__ = ["audit", "bulk_invalidations", "exports", "signatures"]
+__all__ = ["audit", "bulk_invalidations", "exports", "signatures", "updates"]
