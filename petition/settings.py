@@ -404,6 +404,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "private" / "exports")).resolve()
 EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 50_000)
 EXPORT_FILE_TTL_HOURS = envint("EXPORT_FILE_TTL_HOURS", 24)
+# Partners' uploaded signature lists: as private as exports, beside them.
+IMPORT_ROOT = EXPORT_ROOT.parent / "imports"
 for public_dir in [MEDIA_ROOT, STATIC_ROOT, *STATICFILES_DIRS]:
     public_dir = Path(public_dir).resolve()
     if EXPORT_ROOT == public_dir or public_dir in EXPORT_ROOT.parents or EXPORT_ROOT in public_dir.parents:
