@@ -35,11 +35,11 @@ COPY_COLUMNS = (
 
 # Two signatures are one when their canonical email matches or, without an
 # email, their name, postcode and country do (compared case-insensitively).
-DUPLICATE_KEY_SQL = (
-    "CASE WHEN {t}.email_canonical <> '' THEN {t}.email_canonical "
-    "ELSE 'n:' || lower({t}.first_name) || '|' || lower({t}.last_name) || '|' "
-    "|| upper(replace({t}.postcode, ' ', '')) || '|' || {t}.country END"
+NAME_KEY_SQL = (
+    "'n:' || lower({t}.first_name) || '|' || lower({t}.last_name) || '|' "
+    "|| upper(replace({t}.postcode, ' ', '')) || '|' || {t}.country"
 )
+DUPLICATE_KEY_SQL = "CASE WHEN {t}.email_canonical <> '' THEN {t}.email_canonical ELSE " + NAME_KEY_SQL + " END"
 
 # The first line of each duplicate key in the file is the one that counts.
 MARK_DUPLICATES_IN_FILE = f"""
@@ -59,7 +59,7 @@ WHERE s.outcome IS NULL AND s.email_canonical <> '' AND EXISTS (
 MARK_EXISTING_BY_NAME = f"""
 UPDATE {STAGING} s SET outcome = 'duplicate_existing'
 FROM (
-    SELECT DISTINCT {DUPLICATE_KEY_SQL.format(t="sig")} AS duplicate_key
+    SELECT DISTINCT {NAME_KEY_SQL.format(t="sig")} AS duplicate_key
     FROM signatures_signature sig
     WHERE sig.campaign_id = %s AND sig.first_name <> ''
 ) existing
