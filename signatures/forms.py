@@ -17,6 +17,7 @@ from .emailaddr import email_domain
 
 MAX_NAME_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
+EMAIL_VALIDATOR = EmailValidator()
 
 
 def validate_person_name(value: str) -> str:
@@ -222,7 +223,7 @@ def validate_email_address(value: str) -> str:
             code="max_length",
         )
     try:
-        EmailValidator()(value)
+        EMAIL_VALIDATOR(value)
     except forms.ValidationError:
         raise forms.ValidationError(
             _("Please enter a complete email address, like name@example.org."), code="invalid"

@@ -7,6 +7,7 @@ rules, and exports neutralise whatever text they write.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django import forms
 from django.conf import settings
@@ -80,15 +81,41 @@ def parse_moment(field_name: str, value: str, now: datetime) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise RowError(field_name, gettext("Write the date as 2024-05-31 or 2024-05-31 14:30.")) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    moment = parse_iso(value)
+    if moment is None:
+        raise RowError(field_name, gettext("Write the date as 2024-05-31 or 2024-05-31 14:30."))
     if moment > now + timedelta(minutes=5):
         raise RowError(field_name, gettext("This date is in the future."))
     return moment
+
+
+# A partner's file repeats the same names, dates and postcodes many times over:
+# checking each distinct value once keeps a million rows within minutes. Only
+# successes are cached (a refusal raises), and the caches are bounded.
+CACHE_SIZE = 1 << 15
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def parse_iso(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def cached_name(field_name: str, value: str) -> str:
+    return checked(field_name, validate_person_name, value)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def cached_postcode(country: str, value: str) -> str:
+    postcode = checked("postcode", validate_postcode_length, value)
+    checked("postcode", lambda normalised: validate_postcode_for_country(country, normalised), postcode)
+    return postcode
 
 
 def clean_country(value: str) -> str:
@@ -110,16 +137,15 @@ def clean_row(
     for required in ("first_name", "last_name", "country"):
         if not values.get(required, "").strip():
             raise RowError(required, gettext("This field is required."))
-    first_name = checked("first_name", validate_person_name, values["first_name"])
-    last_name = checked("last_name", validate_person_name, values["last_name"])
+    first_name = cached_name("first_name", values["first_name"])
+    last_name = cached_name("last_name", values["last_name"])
     email = values.get("email", "").strip()
     if email:
         email = checked("email", validate_email_address, email)
     elif email_required:
         raise RowError("email", gettext("Please enter your email address."))
     country = clean_country(values.get("country", ""))
-    postcode = checked("postcode", validate_postcode_length, values.get("postcode", ""))
-    checked("postcode", lambda value: validate_postcode_for_country(country, value), postcode)
+    postcode = cached_postcode(country, values.get("postcode", ""))
     language = values.get("language", "").strip().lower() or default_language
     if language not in LANGUAGE_CODES:
         raise RowError("language", gettext("Use a language code such as de or fr."))
