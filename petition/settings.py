@@ -307,6 +307,7 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-expired": {"task": "signatures.tasks.anonymise_expired", "schedule": crontab(hour=4, minute=23)},
     "forget-address-hashes": {"task": "signatures.tasks.forget_address_hashes", "schedule": crontab(minute=53)},
     "sweep-exports": {"task": "signatures.tasks.sweep_exports", "schedule": envfloat("EXPORT_SWEEP_SECONDS", 300.0)},
+    "sweep-webhooks": {"task": "signatures.tasks.sweep_webhooks", "schedule": 30.0},
 }
 
 # Email

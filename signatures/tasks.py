@@ -14,7 +14,7 @@ from campaigns import milestones
 from campaigns.models import Campaign
 from petition.enqueue import enqueue_now
 
-from . import bulk_invalidation, fold, outbox, reminders, retention
+from . import bulk_invalidation, fold, outbox, reminders, retention, webhooks
 from .exports import files as export_files
 
 logger = logging.getLogger(__name__)
@@ -133,3 +133,19 @@ def sweep_exports() -> int:
         if not enqueue_now(build_export_file, export_id):
             break
     return deleted
+
+
+@shared_task(acks_late=True)
+def deliver_webhooks(organisation_id: int) -> int:
+    """Send an organisation's due webhook events in order; a worker already on it makes this a no-op."""
+    return webhooks.deliver_due(organisation_id)
+
+
+@shared_task(acks_late=True)
+def sweep_webhooks() -> int:
+    """Retry what is due: events whose backoff has passed, and enqueues that were lost."""
+    organisations = webhooks.organisations_with_due_events()
+    for organisation_id in organisations:
+        if not enqueue_now(deliver_webhooks, organisation_id):
+            break
+    return len(organisations)
