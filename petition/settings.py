@@ -160,6 +160,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
     "campaigns",
     "signatures",
 ]
@@ -323,6 +325,27 @@ else:
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "petition@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The partner API (signatures.partner_api) and the OpenAPI document of /api/.
+PARTNER_API_RATE = "120/min"  # per API key
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Petition API",
+    "DESCRIPTION": "Public campaign counts, and the partner API for recording signatures.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "campaigns.api_schema.add_count_endpoints",
+    ],
+}
 
 # Signing
 MAX_EMAILS_PER_SIGNATURE = 5

@@ -49,6 +49,7 @@ class SignerDetails:
     # organisation they agreed to be contacted by.
     consents: list[tuple[Organisation, str]] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    source: str = "online"
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> Signature:
@@ -75,6 +76,7 @@ def sign(campaign: Campaign, details: SignerDetails) -> Signature:
                 partner=details.partner,
                 utm_source=details.utm_source[:100],
                 utm_campaign=details.utm_campaign[:100],
+                source=details.source,
                 email_due=Signature.Email.CONFIRM,
                 email_requested_at=now,
             )
