@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from campaigns.views import campaign_image
 from petition import denied, health
@@ -13,7 +13,7 @@ urlpatterns = [
     # petition.staffauth.StaffAdminSite: throttled login, two factors, lockout.
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("api/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("api/campaigns/<slug:slug>/signatures/", create_signature, name="partner-api-signatures"),
     path("api/", include("campaigns.api_urls")),
     path("campaign-images/<slug:slug>/", campaign_image, name="campaign_image"),
