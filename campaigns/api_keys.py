@@ -19,16 +19,14 @@ def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def issue_key(organisation: Organisation, name: str, created_by=None) -> tuple[ApiKey, str]:
-    """A new key for this organisation; the plaintext is returned once and never stored."""
+def issue_key(organisation: Organisation, name: str, created_by=None, key: ApiKey | None = None) -> tuple[ApiKey, str]:
+    """A new key for this organisation (or save this unsaved one); the plaintext is returned once, never stored."""
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(
-        organisation=organisation,
-        name=name,
-        prefix=plaintext[:SHOWN_PREFIX_LENGTH],
-        key_hash=hash_key(plaintext),
-        created_by=created_by,
-    )
+    key = key or ApiKey(organisation=organisation, name=name)
+    key.prefix = plaintext[:SHOWN_PREFIX_LENGTH]
+    key.key_hash = hash_key(plaintext)
+    key.created_by = created_by
+    key.save()
     return key, plaintext
 
 

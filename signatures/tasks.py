@@ -16,6 +16,8 @@ from petition.enqueue import enqueue_now
 
 from . import bulk_invalidation, fold, outbox, reminders, retention, webhooks
 from .exports import files as export_files
+from .intake import jobs as import_jobs
+from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -149,3 +151,16 @@ def sweep_webhooks() -> int:
         if not enqueue_now(deliver_webhooks, organisation_id):
             break
     return len(organisations)
+
+
+@shared_task(acks_late=True)
+def run_import_job(job_id: int) -> int:
+    """Run a queued import (or its dry run); fold at once when it added signatures that count."""
+    report = import_jobs.run_job(job_id)
+    if report is None:
+        return 0
+    if report.imported and not report.dry_run:
+        campaign_id = ImportJob.objects.filter(pk=job_id).values_list("campaign_id", flat=True).first()
+        if campaign_id:
+            enqueue_now(fold_counts, campaign_id)
+    return report.imported

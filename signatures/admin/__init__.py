@@ -7,9 +7,10 @@ which records it in the audit log and asks for a fold so the counts follow.
 - bulk_invalidations.py: rejecting everything that matches a condition, with preview, progress and undo.
 - audit.py: the audit log, read-only.
 - exports.py: signature list exports (signatures.exports).
+- paper.py: typing in paper sheets; imports.py: partners' CSV files; webhooks.py: the webhook delivery log.
 - filters.py, forms.py, paginator.py, links.py: what those screens share.
 """
 
-from . import audit, bulk_invalidations, exports, signatures
+from . import audit, bulk_invalidations, exports, imports, signatures, webhooks
 
-__all__ = ["audit", "bulk_invalidations", "exports", "signatures"]
+__all__ = ["audit", "bulk_invalidations", "exports", "imports", "signatures", "webhooks"]
