@@ -6,7 +6,7 @@ figure must reach. A new scenario is a module here with a `run(bench)`, an
 entry below and its name in `bench.config.ALL_SCENARIOS`.
 """
 
-from . import admin, confirm, e2e, export, growth, reads, sign
+from . import admin, confirm, e2e, export, growth, intake, reads, sign
 from .common import Bench
 
 # In the order they run, by their BENCH_SCENARIOS names. Growth reuses the
@@ -20,6 +20,7 @@ SCENARIOS = {
     "growth": growth.run,
     "admin": admin.run,
     "export": export.run,
+    "import": intake.run,
 }
 
 __all__ = ["SCENARIOS", "Bench"]

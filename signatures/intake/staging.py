@@ -10,8 +10,11 @@ from .rows import CleanRow
 
 STAGING = "signature_import_staging"
 
-CREATE_STAGING = f"""
-CREATE TEMPORARY TABLE {STAGING} (
+# Each row's signature id is drawn from the signatures' own sequence and its
+# duplicate key computed while COPY writes it, so nothing rewrites the whole
+# staging table afterwards; outcome stays NULL for a row that is new.
+CREATE_STAGING = """
+CREATE TEMPORARY TABLE {staging} (
     line integer NOT NULL,
     first_name text NOT NULL,
     last_name text NOT NULL,
@@ -23,9 +26,9 @@ CREATE TEMPORARY TABLE {STAGING} (
     signed_at timestamptz,
     contact_consent boolean NOT NULL,
     consents jsonb NOT NULL,
-    duplicate_key text,
+    duplicate_key text GENERATED ALWAYS AS ({duplicate_key}) STORED,
     outcome text,
-    signature_id bigint
+    signature_id bigint NOT NULL DEFAULT nextval(%s)
 ) ON COMMIT DROP
 """
 COPY_COLUMNS = (
@@ -86,8 +89,7 @@ SELECT
     CASE WHEN %(verified)s THEN NULL ELSE %(now)s::timestamptz END,
     0, false, 'import', '', CASE WHEN %(verified)s THEN %(partner)s::bigint END, %(job)s::bigint
 FROM {STAGING} s
-WHERE s.outcome = 'new'
-ORDER BY s.line
+WHERE s.outcome IS NULL
 ON CONFLICT (campaign_id, email_canonical) WHERE email_canonical <> '' DO NOTHING
 """
 INSERT_CONSENTS = f"""
@@ -96,7 +98,7 @@ SELECT s.signature_id, (c->>0)::bigint, c->>1, coalesce((c->>2)::timestamptz, s.
 FROM {STAGING} s
 JOIN signatures_signature sig ON sig.id = s.signature_id
 CROSS JOIN LATERAL jsonb_array_elements(s.consents) c
-WHERE s.outcome = 'new'
+WHERE s.outcome IS NULL AND s.consents <> '[]'::jsonb
 """
 
 
@@ -145,7 +147,10 @@ def copy_line(line: int, row: CleanRow, contact_consent: bool, consents_json: st
 
 def create_staging(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    cursor.execute(CREATE_STAGING)
+    cursor.execute("SELECT pg_get_serial_sequence('signatures_signature', 'id')")
+    sequence = cursor.fetchone()[0]
+    bare_key = DUPLICATE_KEY_SQL.format(t=STAGING).replace(f"{STAGING}.", "")
+    cursor.execute(CREATE_STAGING.format(staging=STAGING, duplicate_key=bare_key), [sequence])
 
 
 def load(cursor, copy_lines) -> None:
@@ -154,26 +159,23 @@ def load(cursor, copy_lines) -> None:
 
 def mark_duplicates(cursor, campaign_id: int) -> dict[str, int]:
     """Mark each staged row new or duplicate; returns how many of each."""
-    cursor.execute(f"UPDATE {STAGING} s SET duplicate_key = {DUPLICATE_KEY_SQL.format(t='s')}")
-    cursor.execute(f"CREATE INDEX ON {STAGING} (duplicate_key)")
     cursor.execute(f"ANALYZE {STAGING}")
     cursor.execute(MARK_DUPLICATES_IN_FILE)
     cursor.execute(MARK_EXISTING_BY_EMAIL, [campaign_id])
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGING} WHERE outcome IS NULL AND email_canonical = '')")
     if cursor.fetchone()[0]:
         cursor.execute(MARK_EXISTING_BY_NAME, [campaign_id])
-    cursor.execute(f"UPDATE {STAGING} SET outcome = 'new' WHERE outcome IS NULL")
     return outcome_counts(cursor)
 
 
 def outcome_counts(cursor) -> dict[str, int]:
-    cursor.execute(f"SELECT outcome, count(*) FROM {STAGING} GROUP BY outcome")
+    cursor.execute(f"SELECT coalesce(outcome, 'new'), count(*) FROM {STAGING} GROUP BY outcome")
     return dict(cursor.fetchall())
 
 
 def duplicate_lines(cursor, limit: int) -> list[tuple[int, str]]:
     cursor.execute(
-        f"SELECT line, outcome FROM {STAGING} WHERE outcome <> 'new' ORDER BY line LIMIT %s", [limit]
+        f"SELECT line, outcome FROM {STAGING} WHERE outcome IS NOT NULL ORDER BY line LIMIT %s", [limit]
     )
     return cursor.fetchall()
 
@@ -184,20 +186,21 @@ def insert_new(cursor, *, campaign_id, partner_id, verified: bool, job_id, now) 
     A signer who signed online since the rows were marked loses nothing:
     ON CONFLICT leaves their row, and that line is reported a duplicate.
     """
-    cursor.execute(
-        f"UPDATE {STAGING} SET signature_id = nextval(pg_get_serial_sequence('signatures_signature', 'id')) "
-        "WHERE outcome = 'new'"
-    )
+    cursor.execute(f"SELECT count(*) FROM {STAGING} WHERE outcome IS NULL")
+    new = cursor.fetchone()[0]
     cursor.execute(
         INSERT_SIGNATURES,
         {"campaign": campaign_id, "partner": partner_id, "verified": verified, "job": job_id, "now": now},
     )
     inserted = cursor.rowcount
-    cursor.execute(
-        f"UPDATE {STAGING} s SET outcome = 'duplicate_existing' WHERE s.outcome = 'new' "
-        "AND NOT EXISTS (SELECT 1 FROM signatures_signature sig WHERE sig.id = s.signature_id)"
-    )
-    cursor.execute(INSERT_CONSENTS, [now])
+    if inserted < new:
+        cursor.execute(
+            f"UPDATE {STAGING} s SET outcome = 'duplicate_existing' WHERE s.outcome IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM signatures_signature sig WHERE sig.id = s.signature_id)"
+        )
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGING} WHERE consents <> '[]'::jsonb)")
+    if cursor.fetchone()[0]:
+        cursor.execute(INSERT_CONSENTS, [now])
     return inserted
 
 
