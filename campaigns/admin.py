@@ -62,6 +62,13 @@ class OrganisationAdmin(admin.ModelAdmin):
               "webhook-signature headers as the Standard Webhooks specification describes."),
         )
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            # Only who may change the organisation may read the secret its events are signed with.
+            return [field for field in fields if field != "webhook_signing_secret"]
+        return fields
+
     def save_model(self, request, obj, form, change):
         if obj.webhook_url and not obj.webhook_secret:
             obj.webhook_secret = new_webhook_secret()

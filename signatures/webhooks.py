@@ -125,10 +125,10 @@ def deliver_one(organisation: Organisation, event: WebhookEvent, now) -> bool:
     WebhookDelivery.objects.create(event=event, status_code=status, error=error[:200], succeeded=succeeded)
     attempts = event.attempts + 1
     if succeeded:
-        WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, delivered_at=now)
+        WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, delivered_at=now, payload=settled(event))
         return True
     if now - event.created_at > MAX_AGE:
-        WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, given_up_at=now)
+        WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, given_up_at=now, payload=settled(event))
         logger.warning("webhook event %s of organisation %s given up after %s attempts", event.pk,
                        organisation.pk, attempts)
         return True
@@ -136,6 +136,12 @@ def deliver_one(organisation: Organisation, event: WebhookEvent, now) -> bool:
     logger.info("webhook event %s of organisation %s failed (%s); retrying later", event.pk, organisation.pk,
                 status or error)
     return False
+
+
+def settled(event: WebhookEvent) -> dict:
+    """What the log keeps of an event once it is settled: its type and signature, no personal data."""
+    data = event.payload.get("data", {})
+    return {"type": event.payload.get("type"), "data": {"signature_id": data.get("signature_id")}}
 
 
 def organisations_with_due_events() -> list[int]:

@@ -149,3 +149,25 @@ def test_a_closed_or_unknown_campaign_is_refused(client, campaign, key):
         "/api/campaigns/nope/signatures/", "{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
     ).status_code == 404
     assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_name", "A" * 5000),
+        ("last_name", "Null\x00byte"),
+        ("first_name", "Emoji 🎉"),
+        ("last_name", "\u202eevil"),
+        ("email", "a@" + "b" * 300 + ".org"),
+        ("country", "ZZ"),
+        ("postcode", "9" * 100),
+        ("first_name", 12345),
+        ("accept_privacy", "yes"),
+    ],
+)
+def test_nasty_input_gets_a_field_error_not_a_crash(client, campaign, key, field, value):
+    response = post(client, campaign, key, body(**{field: value}))
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Signature.objects.exists()

@@ -125,6 +125,8 @@ def test_every_event_arrives_once_signed_and_in_order_after_the_receiver_comes_b
     assert confirmed["email"] == signers[0].email and confirmed["consent"]["text"]
     assert "postcode" not in confirmed and "ip_hash" not in confirmed
     assert set(events[4]["data"]) == {"signature_id", "campaign", "email"}
+    # Once delivered, the log keeps no personal data.
+    assert not any("email" in event.payload["data"] for event in WebhookEvent.objects.all())
 
 
 def test_a_tampered_body_fails_verification(receiver, debug, django_capture_on_commit_callbacks):
