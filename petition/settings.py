@@ -310,6 +310,7 @@ CELERY_BEAT_SCHEDULE = {
     "forget-address-hashes": {"task": "signatures.tasks.forget_address_hashes", "schedule": crontab(minute=53)},
     "sweep-exports": {"task": "signatures.tasks.sweep_exports", "schedule": envfloat("EXPORT_SWEEP_SECONDS", 300.0)},
     "sweep-webhooks": {"task": "signatures.tasks.sweep_webhooks", "schedule": 30.0},
+    "sweep-import-jobs": {"task": "signatures.tasks.sweep_import_jobs", "schedule": crontab(minute="*/5")},
 }
 
 # Email

@@ -475,7 +475,7 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    file_name = models.CharField(max_length=200, help_text=_("Inside IMPORT_ROOT."))
+    file_name = models.CharField(max_length=200, blank=True, help_text=_("Inside IMPORT_ROOT; empty once deleted."))
     original_name = models.CharField(max_length=200, blank=True)
     mapping = models.JSONField(default=dict, blank=True, help_text=_("Field name: column heading."))
     dry_run = models.BooleanField(default=True)

@@ -164,3 +164,14 @@ def run_import_job(job_id: int) -> int:
         if campaign_id:
             enqueue_now(fold_counts, campaign_id)
     return report.imported
+
+
+@shared_task(acks_late=True)
+def sweep_import_jobs() -> int:
+    """Run again the imports a lost enqueue or a dead worker left, and delete files left unimported."""
+    import_jobs.delete_abandoned_files()
+    job_ids = import_jobs.requeue_stalled()
+    for job_id in job_ids:
+        if not enqueue_now(run_import_job, job_id):
+            break
+    return len(job_ids)

@@ -7,6 +7,7 @@ The file is deleted once it has been imported.
 
 import logging
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -23,10 +24,15 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 PROGRESS_TTL = 3600
+# A running job whose worker died rolled back everything; after this long it is queued again
+# (a second run of a job still alive waits for the campaign's import lock and then adds nothing).
+STALLED_AFTER = timedelta(hours=1)
+# Uploaded files not imported within this time are deleted: they hold personal data.
+ABANDONED_AFTER = timedelta(hours=24)
 
 
 def import_path(job: ImportJob) -> Path:
-    return Path(settings.IMPORT_ROOT) / job.file_name
+    return Path(settings.IMPORT_ROOT) / (job.file_name or "deleted")
 
 
 def store_upload(uploaded) -> tuple[str, int]:
@@ -102,6 +108,33 @@ def run_job(job_id: int) -> ImportReport | None:
     }
     if not job.dry_run and not report.problems:
         finished["imported_at"] = timezone.now()
+        finished["file_name"] = ""
         import_path(job).unlink(missing_ok=True)
     ImportJob.objects.filter(pk=job.pk).update(**finished)
     return report
+
+
+def requeue_stalled() -> list[int]:
+    """Jobs to enqueue again: queued ones (an enqueue may have been lost) and running ones whose worker died."""
+    now = timezone.now()
+    ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALLED_AFTER).update(
+        status=ImportJob.Status.QUEUED
+    )
+    return list(
+        ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=now - timedelta(minutes=2))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def delete_abandoned_files() -> int:
+    """Delete the files of jobs never imported within ABANDONED_AFTER; the job rows and reports stay."""
+    deleted = 0
+    abandoned = ImportJob.objects.filter(
+        imported_at__isnull=True, created_at__lt=timezone.now() - ABANDONED_AFTER
+    ).exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+    for job in abandoned.exclude(file_name=""):
+        import_path(job).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(file_name="")
+        deleted += 1
+    return deleted

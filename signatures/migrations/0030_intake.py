@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('verified_by_partner', models.BooleanField(default=False, help_text='The partner declares every signer with an email address confirmed by double opt-in: they count at once. Unticked: each is sent the normal confirmation email.', verbose_name='verified by partner')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('file_name', models.CharField(help_text='Inside IMPORT_ROOT.', max_length=200)),
+                ('file_name', models.CharField(blank=True, help_text='Inside IMPORT_ROOT; empty once deleted.', max_length=200)),
                 ('original_name', models.CharField(blank=True, max_length=200)),
                 ('mapping', models.JSONField(blank=True, default=dict, help_text='Field name: column heading.')),
                 ('dry_run', models.BooleanField(default=True)),

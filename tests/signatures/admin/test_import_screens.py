@@ -1,8 +1,12 @@
 """Importing a partner's file in the admin: upload, map, preview with errors, dry run, import, progress."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from signatures.intake import jobs
 from signatures.models import ImportJob, Signature
 from tests.factories import make_campaign, make_organisation, make_staff_user
 from tests.staff import log_in_staff
@@ -76,3 +80,20 @@ def test_it_is_refused_without_the_permission(client):
     log_in_staff(client, make_staff_user("signatures.view_signature"))
 
     assert client.get("/admin/signatures/importjob/new/").status_code == 403
+
+
+def test_the_sweep_runs_stalled_jobs_again_and_deletes_abandoned_files(importer, settings):
+    campaign = make_campaign()
+    upload(importer, campaign)
+    upload(importer, campaign)
+    stalled, abandoned = ImportJob.objects.order_by("pk")
+    long_ago = timezone.now() - timedelta(days=2)
+    ImportJob.objects.filter(pk=stalled.pk).update(status="running", started_at=long_ago, created_at=long_ago)
+    ImportJob.objects.filter(pk=abandoned.pk).update(created_at=long_ago)
+
+    jobs.delete_abandoned_files()
+    assert jobs.requeue_stalled() == [stalled.pk]
+
+    assert not jobs.import_path(ImportJob.objects.get(pk=abandoned.pk)).exists()
+    assert jobs.import_path(ImportJob.objects.get(pk=stalled.pk)).exists()
+    assert ImportJob.objects.get(pk=stalled.pk).status == "queued"
