@@ -67,7 +67,9 @@ def add_count_endpoints(result, generator, request, public):
             "description": caching,
             "tags": ["counts"],
             "security": [],
-            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}}
+            ],
             "responses": {
                 "200": json_response(reference, "The campaign's count"),
                 "404": json_response({"$ref": "#/components/schemas/CountNotFound"}, "No public campaign has it"),

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from campaigns.api import not_found as api_not_found
 from campaigns.views import campaign_image
 from petition import denied, health
 from signatures.partner_api.views import create_signature
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("api/campaigns/<slug:slug>/signatures/", create_signature, name="partner-api-signatures"),
     path("api/", include("campaigns.api_urls")),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("campaign-images/<slug:slug>/", campaign_image, name="campaign_image"),
 ]
 

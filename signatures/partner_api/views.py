@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -66,7 +66,14 @@ def error(status: int, message: str) -> Response:
     ],
     responses={
         202: serializers.SignatureAccepted,
-        400: OpenApiResponse(serializers.ValidationErrors, description="What is wrong, per field"),
+        400: OpenApiResponse(
+            PolymorphicProxySerializer(
+                component_name="BadRequest",
+                serializers=[serializers.ValidationErrors, serializers.ErrorMessage],
+                resource_type_field_name=None,
+            ),
+            description="What is wrong, per field; or, when the body is not one JSON object, why not",
+        ),
         401: serializers.ErrorMessage,
         404: serializers.ErrorMessage,
         409: serializers.ErrorMessage,
