@@ -34,9 +34,9 @@ RUN DEBUG=0 \
 # An unprivileged user owns only what the platform writes: uploaded images and
 # export files (private, never served).
 RUN useradd --system --uid 10001 --create-home --home-dir /home/petition petition \
-    && mkdir -p /app/media /app/private/exports \
-    && chown petition:petition /app/media /app/private /app/private/exports \
-    && chmod 700 /app/private /app/private/exports
+    && mkdir -p /app/media /app/private/exports /app/private/imports \
+    && chown petition:petition /app/media /app/private /app/private/exports /app/private/imports \
+    && chmod 700 /app/private /app/private/exports /app/private/imports
 USER petition
 
 EXPOSE 8000

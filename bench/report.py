@@ -16,6 +16,7 @@ CPU_COLUMNS = (
     "smtp sink",
     "load generator",
     "export + psql",
+    "import",
 )
 
 

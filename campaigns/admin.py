@@ -29,11 +29,14 @@ from petition.denied import MissingPermission
 from signatures.admin.links import signature_changelist_url
 from signatures.dashboard import campaign_dashboard
 from signatures.fraud import fraud_report
+from signatures.webhook_events import record_test_event
 
 from . import services
+from .api_keys import issue_key, revoke
 from .embed_snippets import snippets_by_organisation
 from .images import picture_size
-from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
+from .models import DEFAULT_MILESTONES, ApiKey, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
+from .webhook_secrets import new_webhook_secret
 
 VIEW_SIGNATURES = "signatures.view_signature"
 MODERATE_SIGNATURES = "signatures.moderate_signatures"
@@ -45,6 +48,94 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["webhook_signing_secret"]
+    change_form_template = "admin/campaigns/organisation/change_form.html"
+
+    @admin.display(description=_("webhook secret"))
+    def webhook_signing_secret(self, organisation):
+        if not organisation.webhook_secret:
+            return _("Made when a webhook URL is saved.")
+        return format_html(
+            "<code>{}</code><div class=\"help\">{}</div>",
+            organisation.webhook_secret,
+            _("Give this to the organisation's CRM: events carry webhook-id, webhook-timestamp and "
+              "webhook-signature headers as the Standard Webhooks specification describes."),
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            # Only who may change the organisation may read the secret its events are signed with.
+            return [field for field in fields if field != "webhook_signing_secret"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if obj.webhook_url and not obj.webhook_secret:
+            obj.webhook_secret = new_webhook_secret()
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.webhook_test_view)
+        return [path("<int:pk>/webhook-test/", view, name="campaigns_organisation_webhook_test"), *super().get_urls()]
+
+    def webhook_test_view(self, request, pk: int):
+        organisation = get_object_or_404(Organisation, pk=pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:campaigns_organisation_change", args=[pk]))
+        if not self.has_change_permission(request, organisation):
+            raise MissingPermission("campaigns.change_organisation")
+        if not organisation.webhook_url:
+            messages.error(request, _("Save a webhook URL first."))
+        else:
+            record_test_event(organisation.pk)
+            messages.success(
+                request, _("A test event is on its way; its delivery shows in the webhook events.")
+            )
+        return HttpResponseRedirect(reverse("admin:campaigns_organisation_change", args=[pk]))
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["organisation", "name"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are shown once, when issued; afterwards only their first characters and their use."""
+
+    form = ApiKeyForm
+    list_display = ["prefix", "name", "organisation", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["organisation"]
+    readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    actions = ["revoke_keys"]
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Shown once by response_add, never stored.
+        request.issued_api_key = issue_key(obj.organisation, obj.name, created_by=request.user, key=obj)[1]
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return TemplateResponse(
+            request,
+            "admin/campaigns/apikey/issued.html",
+            {**self.admin_site.each_context(request), "opts": self.opts, "key": obj,
+             "plaintext": request.issued_api_key, "title": _("API key issued")},
+        )
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["add"])
+    def revoke_keys(self, request, queryset):
+        revoked = revoke(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )
 
 
 class MilestoneInline(admin.TabularInline):

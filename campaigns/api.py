@@ -61,3 +61,9 @@ def campaign_detail(request, slug: str):
     if entry is None:
         return with_public_headers(JsonResponse({"error": "No public campaign has this slug."}, status=404))
     return json_answer(request, entry["body"], entry["etag"], entry["modified"])
+
+
+def not_found(request, rest: str = ""):
+    """Any other address under /api/: JSON, as an API client expects (both keys the documented errors use)."""
+    message = "Nothing is at this address of the API; see /api/openapi.json."
+    return with_public_headers(JsonResponse({"error": message, "detail": message}, status=404))

@@ -31,10 +31,14 @@ def lock_campaign_counts(campaign_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FOLD_LOCK_NAMESPACE, campaign_id])
 
 
-def apply_deltas(campaign_id: int, delta: int, by_country: Counter, by_partner: Counter) -> None:
+def apply_deltas(
+    campaign_id: int, delta: int, by_country: Counter, by_partner: Counter, paper_delta: int = 0
+) -> None:
     """Add a fold's differences to the totals; the caller holds the lock and the transaction."""
     Campaign.objects.filter(pk=campaign_id).update(
-        signature_count=F("signature_count") + delta, count_updated_at=timezone.now()
+        signature_count=F("signature_count") + delta,
+        paper_count=F("paper_count") + paper_delta,
+        count_updated_at=timezone.now(),
     )
     countries = {country: change for country, change in by_country.items() if change}
     partners = {partner_id: change for partner_id, change in by_partner.items() if change}
@@ -53,17 +57,22 @@ def apply_deltas(campaign_id: int, delta: int, by_country: Counter, by_partner: 
         )
 
 
-def correct_totals(campaign_id: int, total: int, by_country: Counter, by_partner: Counter) -> dict:
+def correct_totals(
+    campaign_id: int, total: int, by_country: Counter, by_partner: Counter, paper_total: int | None = None
+) -> dict:
     """Make the stored totals equal these true ones; the caller holds the lock and the transaction.
 
-    Returns {"total": (stored, true), "country:DE": (stored, true), "partner:7": ...}
+    Returns {"total": (stored, true), "paper": ..., "country:DE": (stored, true), "partner:7": ...}
     for each figure that was wrong; empty when everything agreed.
     """
-    campaign = Campaign.objects.select_for_update().only("signature_count").get(pk=campaign_id)
+    campaign = Campaign.objects.select_for_update().only("signature_count", "paper_count").get(pk=campaign_id)
     corrections = {}
     if campaign.signature_count != total:
         corrections["total"] = (campaign.signature_count, total)
         Campaign.objects.filter(pk=campaign_id).update(signature_count=total, count_updated_at=timezone.now())
+    if paper_total is not None and campaign.paper_count != paper_total:
+        corrections["paper"] = (campaign.paper_count, paper_total)
+        Campaign.objects.filter(pk=campaign_id).update(paper_count=paper_total, count_updated_at=timezone.now())
     stored_countries = dict(CountryCount.objects.filter(campaign_id=campaign_id).values_list("country", "count"))
     for country in sorted(set(stored_countries) | set(by_country)):
         was, now = stored_countries.get(country, 0), by_country.get(country, 0)

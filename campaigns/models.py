@@ -25,6 +25,21 @@ class Organisation(models.Model):
     privacy_policy_url = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where this organisation's CRM hears of signers who agreed to hear from it.
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        blank=True,
+        help_text=_("HTTPS address that receives an event when a signer who consented to this organisation "
+                    "confirms, withdraws or withdraws that consent. Empty: no events."),
+    )
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=80,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Shared secret (whsec_…) the events are signed with, as Standard Webhooks describes."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -120,6 +135,8 @@ class Campaign(models.Model):
     )
     # Folded in by campaigns.counting, never written per signature by a request.
     signature_count = models.PositiveIntegerField(default=0)
+    # The part of signature_count that came from paper sheets (verified by staff).
+    paper_count = models.PositiveIntegerField(default=0)
     count_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -408,3 +425,29 @@ class UpdateText(models.Model):
 
     def __str__(self):
         return f"{self.update_id} ({self.language})"
+class ApiKey(models.Model):
+    """A partner's key to the signature API: shown once, kept only as a hash, revocable."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, help_text=_("What the key is for, e.g. \"website form\"."))
+    # The first characters, shown in lists so staff can tell keys apart.
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -50,6 +50,8 @@ def campaign_payload(campaign: Campaign) -> dict:
         "status": campaign.phase(),
         "goal": campaign.goal,
         "signature_count": campaign.signature_count,
+        "online_count": campaign.signature_count - campaign.paper_count,
+        "paper_count": campaign.paper_count,
         "by_country": by_country,
         "next_milestone": asdict(upcoming) if upcoming else None,
         "updated_at": last_modified(campaign).isoformat(),

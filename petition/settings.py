@@ -171,6 +171,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "anymail",
+    "rest_framework",
+    "drf_spectacular",
     "campaigns",
     "signatures",
 ]
@@ -324,6 +326,8 @@ CELERY_BEAT_SCHEDULE = {
     "forget-address-hashes": {"task": "signatures.tasks.forget_address_hashes", "schedule": crontab(minute=53)},
     "sweep-exports": {"task": "signatures.tasks.sweep_exports", "schedule": envfloat("EXPORT_SWEEP_SECONDS", 300.0)},
     "send-updates": {"task": "signatures.tasks.sweep_updates", "schedule": 30.0},
+    "sweep-webhooks": {"task": "signatures.tasks.sweep_webhooks", "schedule": 30.0},
+    "sweep-import-jobs": {"task": "signatures.tasks.sweep_import_jobs", "schedule": crontab(minute="*/5")},
 }
 
 # Email: plain SMTP unless EMAIL_PROVIDER names an email service, which django-anymail
@@ -389,6 +393,26 @@ UPDATE_BATCH_SIZE = 200
 # A batch a worker claimed and did not finish within this long is taken over by another.
 UPDATE_LEASE_SECONDS = 300
 UPDATE_MAX_ATTEMPTS = 5
+# The partner API (signatures.partner_api) and the OpenAPI document of /api/.
+PARTNER_API_RATE = "120/min"  # per API key
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Petition API",
+    "DESCRIPTION": "Public campaign counts, and the partner API for recording signatures.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "campaigns.api_schema.add_count_endpoints",
+    ],
+}
 
 # Signing
 MAX_EMAILS_PER_SIGNATURE = 5
@@ -471,6 +495,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "private" / "exports")).resolve()
 EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 50_000)
 EXPORT_FILE_TTL_HOURS = envint("EXPORT_FILE_TTL_HOURS", 24)
+# Partners' uploaded signature lists: as private as exports, beside them.
+IMPORT_ROOT = EXPORT_ROOT.parent / "imports"
 for public_dir in [MEDIA_ROOT, STATIC_ROOT, *STATICFILES_DIRS]:
     public_dir = Path(public_dir).resolve()
     if EXPORT_ROOT == public_dir or public_dir in EXPORT_ROOT.parents or EXPORT_ROOT in public_dir.parents:

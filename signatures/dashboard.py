@@ -203,5 +203,10 @@ def campaign_dashboard(campaign: Campaign) -> dict:
         "countries": country_table(campaign),
         "partners": partner_table(campaign),
         "sources": top_sources(campaign.pk),
+        "counted": {
+            "online": campaign.signature_count - campaign.paper_count,
+            "paper": campaign.paper_count,
+            "total": campaign.signature_count,
+        },
     }
 

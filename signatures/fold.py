@@ -94,17 +94,20 @@ def fold_batch(campaign_id: int) -> tuple[list, list]:
             Signature.objects.filter(pk__in=[row[0] for row in to_remove]).update(is_counted=False)
         by_country = Counter()
         by_partner = Counter()
+        paper = 0
         for rows, sign in ((to_add, 1), (to_remove, -1)):
-            for _, country, partner_id in rows:
+            for _, country, partner_id, source in rows:
                 by_country[country] += sign
                 if partner_id:
                     by_partner[partner_id] += sign
-        apply_deltas(campaign_id, len(to_add) - len(to_remove), by_country, by_partner)
+                if source == Signature.Source.PAPER:
+                    paper += sign
+        apply_deltas(campaign_id, len(to_add) - len(to_remove), by_country, by_partner, paper_delta=paper)
     return to_add, to_remove
 
 
 def lock_stale(stale) -> list:
-    """Lock up to FOLD_BATCH of these rows, in id order, and return (id, country, partner).
+    """Lock up to FOLD_BATCH of these rows, in id order, and return (id, country, partner, source).
 
     The ids are picked without an order so PostgreSQL finds them through the
     partial index (sig_to_count / sig_to_uncount); ordering the locking query
@@ -114,7 +117,7 @@ def lock_stale(stale) -> list:
     """
     candidates = stale.values("pk")[:FOLD_BATCH]
     return list(
-        stale.filter(pk__in=candidates).order_by("pk").select_for_update().values_list("pk", "country", "partner_id")
+        stale.filter(pk__in=candidates).order_by("pk").select_for_update().values_list("pk", "country", "partner_id", "source")
     )
 
 
@@ -140,19 +143,22 @@ def reconcile_counts(campaign_id: int) -> dict:
         # next fold's business, not drift.
         groups = (
             Signature.objects.filter(campaign_id=campaign_id, is_counted=True)
-            .values_list("country", "partner_id")
+            .values_list("country", "partner_id", "source")
             .annotate(n=Count("pk"))
             .order_by()
         )
         true_total = 0
+        true_paper = 0
         true_countries = Counter()
         true_partners = Counter()
-        for country, partner_id, n in groups:
+        for country, partner_id, source, n in groups:
             true_total += n
             true_countries[country] += n
             if partner_id:
                 true_partners[partner_id] += n
-        corrections = correct_totals(campaign_id, true_total, true_countries, true_partners)
+            if source == Signature.Source.PAPER:
+                true_paper += n
+        corrections = correct_totals(campaign_id, true_total, true_countries, true_partners, paper_total=true_paper)
     if corrections:
         logger.warning(
             "reconcile corrected counts of campaign %s: %s",

@@ -17,6 +17,7 @@ from .emailaddr import UndeliverableAddress, deliverable_address, email_domain
 
 MAX_NAME_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
+EMAIL_VALIDATOR = EmailValidator()
 
 
 def validate_person_name(value: str) -> str:
@@ -192,73 +193,88 @@ class SignatureForm(forms.Form):
         return validate_person_name(self.cleaned_data["last_name"])
 
     def clean_email(self):
-        value = self.cleaned_data["email"].strip()
-        if len(value) > MAX_EMAIL_LENGTH:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "An email address has at most %(max)d character.",
-                    "An email address has at most %(max)d characters.",
-                    "max",
-                ),
-                params={"max": MAX_EMAIL_LENGTH},
-                code="max_length",
-            )
-        try:
-            # Checked in the form mail delivery will use: invisible and look-alike characters are
-            # gone from the domain and an international one is in its ASCII form.
-            deliverable = deliverable_address(value)
-        except UndeliverableAddress:
-            raise forms.ValidationError(
-                _(
-                    "The part after the @ cannot be used for email: check it for stray or look-alike characters, "
-                    "like name@example.org."
-                ),
-                code="domain",
-            ) from None
-        try:
-            EmailValidator()(deliverable)
-        except forms.ValidationError:
-            raise forms.ValidationError(
-                _("Please enter a complete email address, like name@example.org."), code="invalid"
-            ) from None
-        if is_disposable(email_domain(value)):
-            raise forms.ValidationError(
-                _("Please use a permanent email address: we cannot accept disposable addresses."), code="disposable"
-            )
-        return value
+        return validate_email_address(self.cleaned_data["email"])
 
     def clean_postcode(self):
-        value = postcodes.normalise_postcode(self.cleaned_data["postcode"])
-        if len(value) > postcodes.MAX_LENGTH:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "A postcode has at most %(max)d character.", "A postcode has at most %(max)d characters.", "max"
-                ),
-                params={"max": postcodes.MAX_LENGTH},
-                code="max_length",
-            )
-        return value
+        return validate_postcode_length(self.cleaned_data["postcode"])
 
     def clean(self):
         cleaned = super().clean()
         country = cleaned.get("country")
-        postcode = cleaned.get("postcode", "")
         if country and "postcode" not in self.errors:
-            if postcode and not postcodes.is_valid_postcode(country, postcode):
-                example = postcodes.example_postcode(country)
-                if example:
-                    message = _("This postcode does not look right for the country you chose (for example %(example)s).")
-                    self.add_error("postcode", forms.ValidationError(message, params={"example": example}))
-                else:
-                    message = ngettext_lazy(
-                        "Please use only letters, digits, spaces and hyphens (at most %(max)d character).",
-                        "Please use only letters, digits, spaces and hyphens (at most %(max)d characters).",
-                        "max",
-                    )
-                    self.add_error("postcode", forms.ValidationError(message, params={"max": postcodes.MAX_LENGTH}))
-            elif not postcode and postcodes.has_known_format(country):
-                self.add_error("postcode", _("Please enter your postcode."))
+            try:
+                validate_postcode_for_country(country, cleaned.get("postcode", ""))
+            except forms.ValidationError as error:
+                self.add_error("postcode", error)
         return cleaned
+
+
+def validate_email_address(value: str) -> str:
+    """The rules every email address meets, whoever types it: the form, the API, imports, paper entry."""
+    value = value.strip()
+    if len(value) > MAX_EMAIL_LENGTH:
+        raise forms.ValidationError(
+            ngettext_lazy(
+                "An email address has at most %(max)d character.",
+                "An email address has at most %(max)d characters.",
+                "max",
+            ),
+            params={"max": MAX_EMAIL_LENGTH},
+            code="max_length",
+        )
+    try:
+        # Checked in the form mail delivery will use: invisible and look-alike characters are
+        # gone from the domain and an international one is in its ASCII form.
+        deliverable = deliverable_address(value)
+    except UndeliverableAddress:
+        raise forms.ValidationError(
+            _(
+                "The part after the @ cannot be used for email: check it for stray or look-alike characters, "
+                "like name@example.org."
+            ),
+            code="domain",
+        ) from None
+    try:
+        EMAIL_VALIDATOR(deliverable)
+    except forms.ValidationError:
+        raise forms.ValidationError(
+            _("Please enter a complete email address, like name@example.org."), code="invalid"
+        ) from None
+    if is_disposable(email_domain(value)):
+        raise forms.ValidationError(
+            _("Please use a permanent email address: we cannot accept disposable addresses."), code="disposable"
+        )
+    return value
+
+
+def validate_postcode_length(value: str) -> str:
+    value = postcodes.normalise_postcode(value)
+    if len(value) > postcodes.MAX_LENGTH:
+        raise forms.ValidationError(
+            ngettext_lazy(
+                "A postcode has at most %(max)d character.", "A postcode has at most %(max)d characters.", "max"
+            ),
+            params={"max": postcodes.MAX_LENGTH},
+            code="max_length",
+        )
+    return value
+
+
+def validate_postcode_for_country(country: str, postcode: str) -> None:
+    """A normalised postcode against the country's format: required where the country has one."""
+    if postcode and not postcodes.is_valid_postcode(country, postcode):
+        example = postcodes.example_postcode(country)
+        if example:
+            message = _("This postcode does not look right for the country you chose (for example %(example)s).")
+            raise forms.ValidationError(message, params={"example": example}, code="format")
+        message = ngettext_lazy(
+            "Please use only letters, digits, spaces and hyphens (at most %(max)d character).",
+            "Please use only letters, digits, spaces and hyphens (at most %(max)d characters).",
+            "max",
+        )
+        raise forms.ValidationError(message, params={"max": postcodes.MAX_LENGTH}, code="format")
+    if not postcode and postcodes.has_known_format(country):
+        raise forms.ValidationError(_("Please enter your postcode."), code="required")
 
 
 def lead_consent_text(organisation) -> str:

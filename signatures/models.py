@@ -6,7 +6,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Organisation, Update
+from campaigns.models import ApiKey, Campaign, Organisation, Update
 
 from .emailaddr import UndeliverableAddress, canonical_email, email_domain
 
@@ -92,6 +92,12 @@ class Signature(models.Model):
         ALREADY_SIGNED = "already_signed", _("Already signed")
         REMINDER = "reminder", _("Reminder")
 
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online form")
+        PAPER = "paper", _("Paper sheet")
+        IMPORT = "import", _("Partner's list")
+        API = "api", _("Partner API")
+
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -165,6 +171,26 @@ class Signature(models.Model):
     # Whether this signature is in the campaign's folded counts right now.
     is_counted = models.BooleanField(default=False)
 
+    # Where the signature came from. Paper signatures are verified by the
+    # staff member who typed them (entered_by, from sheet_reference);
+    # imported ones may be vouched for by the partner that sent the list.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sheet_reference = models.CharField(max_length=100, blank=True)
+    vouched_by = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The partner that declared this signer confirmed by double opt-in."),
+    )
+    import_job = models.ForeignKey(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="signatures", db_index=False
+    )
+
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
@@ -193,6 +219,9 @@ class Signature(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
                 name="confirmed_signature_has_confirmed_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["online", "paper", "import", "api"]), name="signature_source_valid"
             ),
         ]
         indexes = [
@@ -520,4 +549,125 @@ class UpdateRecipient(models.Model):
             models.Index(
                 fields=["update", "id"], condition=Q(status__in=["pending", "claimed", "sending"]), name="update_to_send"
             ),
+        ]
+
+
+class ImportJob(models.Model):
+    """One partner's list of signatures: uploaded, mapped, tried (dry run), then imported at once or not at all."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="imports")
+    partner = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("The organisation that collected these signatures."),
+    )
+    verified_by_partner = models.BooleanField(
+        _("verified by partner"),
+        default=False,
+        help_text=_("The partner declares every signer with an email address confirmed by double opt-in: "
+                    "they count at once. Unticked: each is sent the normal confirmation email."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=200, blank=True, help_text=_("Inside IMPORT_ROOT; empty once deleted."))
+    original_name = models.CharField(max_length=200, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text=_("Field name: column heading."))
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("signature import")
+        verbose_name_plural = _("signature imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["uploaded", "queued", "running", "done", "failed"]),
+                name="import_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import {self.pk} into {self.campaign}"
+
+
+class WebhookEvent(models.Model):
+    """An event owed to one organisation's webhook: the outbox row, written with the change it reports.
+
+    The payload is built when the event is recorded (a withdrawal erases the
+    signer's data in the same transaction) and holds only what that
+    organisation needs. Events go out per organisation in id order, so each
+    signature's events arrive in the order they happened.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhook_events")
+    signature = models.ForeignKey(Signature, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event_type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    given_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        indexes = [
+            models.Index(
+                fields=["organisation", "id"],
+                condition=Q(delivered_at__isnull=True, given_up_at__isnull=True),
+                name="webhook_undelivered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} #{self.pk}"
+
+    @property
+    def message_id(self) -> str:
+        return f"evt_{self.pk}"
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver an event: the delivery log staff read."""
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    attempted_at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-attempted_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+
+class ApiRequest(models.Model):
+    """A partner API request with an Idempotency-Key: a retry gets the first answer back."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    idempotency_key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "idempotency_key"], name="one_answer_per_idempotency_key"),
         ]

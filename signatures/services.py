@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from campaigns.models import Campaign, Organisation
 from petition.enqueue import enqueue_now
 
+from . import webhook_events
 from .emailaddr import canonical_email
 from .erasure import erase_signatures
 from .fold import fold_queued_key
@@ -49,6 +50,7 @@ class SignerDetails:
     # organisation they agreed to be contacted by.
     consents: list[tuple[Organisation, str]] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    source: str = "online"
 
 
 def sign(campaign: Campaign, details: SignerDetails) -> Signature:
@@ -75,6 +77,7 @@ def sign(campaign: Campaign, details: SignerDetails) -> Signature:
                 partner=details.partner,
                 utm_source=details.utm_source[:100],
                 utm_campaign=details.utm_campaign[:100],
+                source=details.source,
                 email_due=Signature.Email.CONFIRM,
                 email_requested_at=now,
             )
@@ -187,6 +190,7 @@ def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
         )
         if confirmed:
             request_fold(signature.campaign_id)
+            webhook_events.record(signature_id, webhook_events.CONFIRMED)
     reload(signature)
     if confirmed:
         logger.info("signature %s confirmed", signature_id)
@@ -203,6 +207,7 @@ def withdraw(signature_id: int, token: str) -> Signature:
         Signature.objects.filter(pk=signature_id).exclude(status=Signature.Status.WITHDRAWN).update(
             status=Signature.Status.WITHDRAWN, withdrawn_at=timezone.now()
         )
+        webhook_events.record(signature_id, webhook_events.WITHDRAWN)
         erase_signatures([signature_id])
         request_fold(signature.campaign_id)
     logger.info("signature %s withdrawn", signature_id)
@@ -233,6 +238,7 @@ def withdraw_consent(signature_id: int, organisation_id: int) -> bool:
             contact_consent=False
         )
         if withdrawn:
+            webhook_events.record(signature_id, webhook_events.CONSENT_WITHDRAWN, organisation_id)
             AuditEntry.objects.create(
                 action="consent_withdrawn",
                 signature_id=signature_id,

@@ -14,8 +14,10 @@ from campaigns import milestones
 from campaigns.models import Campaign
 from petition.enqueue import enqueue_now
 
-from . import bulk_invalidation, fold, outbox, reminders, retention
+from . import bulk_invalidation, fold, outbox, reminders, retention, webhooks
 from .exports import files as export_files
+from .intake import jobs as import_jobs
+from .models import ImportJob
 from .updates import sending as update_sending
 from .updates import starting as update_starting
 
@@ -147,3 +149,43 @@ def sweep_updates() -> int:
         for _ in range(max(1, settings.UPDATE_WORKERS)):
             enqueue_now(send_update, update_id)
     return started
+
+
+@shared_task(acks_late=True)
+def deliver_webhooks(organisation_id: int) -> int:
+    """Send an organisation's due webhook events in order; a worker already on it makes this a no-op."""
+    return webhooks.deliver_due(organisation_id)
+
+
+@shared_task(acks_late=True)
+def sweep_webhooks() -> int:
+    """Retry what is due: events whose backoff has passed, and enqueues that were lost."""
+    organisations = webhooks.organisations_with_due_events()
+    for organisation_id in organisations:
+        if not enqueue_now(deliver_webhooks, organisation_id):
+            break
+    return len(organisations)
+
+
+@shared_task(acks_late=True)
+def run_import_job(job_id: int) -> int:
+    """Run a queued import (or its dry run); fold at once when it added signatures that count."""
+    report = import_jobs.run_job(job_id)
+    if report is None:
+        return 0
+    if report.imported and not report.dry_run:
+        campaign_id = ImportJob.objects.filter(pk=job_id).values_list("campaign_id", flat=True).first()
+        if campaign_id:
+            enqueue_now(fold_counts, campaign_id)
+    return report.imported
+
+
+@shared_task(acks_late=True)
+def sweep_import_jobs() -> int:
+    """Run again the imports a lost enqueue or a dead worker left, and delete files left unimported."""
+    import_jobs.delete_abandoned_files()
+    job_ids = import_jobs.requeue_stalled()
+    for job_id in job_ids:
+        if not enqueue_now(run_import_job, job_id):
+            break
+    return len(job_ids)

@@ -6,7 +6,7 @@ figure must reach. A new scenario is a module here with a `run(bench)`, an
 entry below and its name in `bench.config.ALL_SCENARIOS`.
 """
 
-from . import admin, confirm, e2e, export, growth, reads, sign, updates
+from . import admin, confirm, csv_import, e2e, export, growth, reads, sign, updates
 from .common import Bench
 
 # In the order they run, by their BENCH_SCENARIOS names. Growth reuses the
@@ -21,6 +21,7 @@ SCENARIOS = {
     "admin": admin.run,
     "export": export.run,
     "updates": updates.run,
+    "import": csv_import.run,
 }
 
 __all__ = ["SCENARIOS", "Bench"]

@@ -7,6 +7,8 @@ E2E_TARGET_PER_HOUR = 1_000_000
 FRESHNESS_TARGET_S = 5.0
 EXPORT_TIME_TARGET = 2.0
 EXPORT_RSS_TARGET_MB = 150.0
+IMPORT_TIME_TARGET_S = 300.0
+IMPORT_RSS_TARGET_MB = 200.0
 ADMIN_TARGET_MS = 300.0
 UPDATES_PER_SECOND_TARGET = 1_000_000 / 3600  # a million updates within the hour
 # Server CPU per operation may grow this much from the small to the large scale

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from ..models import AuditEntry, Consent, Signature
 from .filters import CountryFilter, EmailDomainFilter, InvalidationFilter, IpHashFilter, SignedWithinFilter
 from .forms import RejectForm
 from .paginator import CappedCountPaginator
+from .paper import ENTER_PERMISSION, paper_entry_view
 from .read_only import ReadOnlyModelAdmin
 
 MODERATE_PERMISSION = "signatures.moderate_signatures"
@@ -78,6 +80,14 @@ class SignatureAdmin(ReadOnlyModelAdmin):
 
     # Read-only: rows change only through the moderation actions, never by
     # hand, and are never deleted here (erasure keeps what the counts need).
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: paper_entry_view(self.admin_site, request))
+        return [path("paper/", view, name="signatures_paper_entry"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_enter_paper": request.user.has_perm(ENTER_PERMISSION)}
+        return super().changelist_view(request, extra_context)
+
     def has_moderate_permission(self, request):
         return request.user.has_perm(MODERATE_PERMISSION)
 

@@ -53,6 +53,8 @@ def test_it_describes_a_campaign_and_its_count(client):
         "status": "open",
         "goal": 1000,
         "signature_count": 4,
+        "online_count": 4,
+        "paper_count": 0,
         "by_country": {"DE": 2, "FR": 1, "GR": 1},
         "next_milestone": {"threshold": 1000, "remaining": 996},
         "updated_at": campaign.count_updated_at.isoformat(),

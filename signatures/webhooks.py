@@ -1,0 +1,154 @@
+"""Delivering webhook events to organisations' CRMs: signed as Standard Webhooks describes, in order, retried.
+
+Each organisation's events go out one at a time in id order (a session
+advisory lock keeps a second worker away), so a signature's events arrive
+in the order they happened. A failed event is retried with exponential
+backoff and holds back the ones after it; after MAX_AGE it is given up and
+the rest go on. webhook-id stays the same on every retry, so the receiver
+can drop an event it already has.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from campaigns.models import Organisation
+from campaigns.webhook_secrets import SECRET_PREFIX
+
+from .models import WebhookDelivery, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+# A receiver down this long loses the event (it shows in the delivery log).
+MAX_AGE = timedelta(days=3)
+LOCK_NAMESPACE = 7_003
+BATCH = 100
+
+
+def signature_header(secret: str, message_id: str, timestamp: int, body: str) -> str:
+    """webhook-signature: v1, then the base64 HMAC-SHA256 of "id.timestamp.body" under the decoded secret."""
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    digest = hmac.new(key, f"{message_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signed_request(organisation: Organisation, event: WebhookEvent) -> urllib.request.Request:
+    body = json.dumps(event.payload, ensure_ascii=False, separators=(",", ":"))
+    timestamp = int(timezone.now().timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "petition-webhooks/1",
+        "webhook-id": event.message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(organisation.webhook_secret, event.message_id, timestamp, body),
+    }
+    return urllib.request.Request(organisation.webhook_url, data=body.encode(), headers=headers, method="POST")
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … then hourly, with up to a fifth of jitter."""
+    wait = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_WAIT)
+    return wait + wait * secrets.randbelow(200) / 1000
+
+
+def post(request: urllib.request.Request) -> tuple[int | None, str]:
+    """The status code, or None and why not; never raises, never says the URL or the body."""
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, type(reason).__name__
+
+
+def allowed_url(url: str) -> bool:
+    return url.startswith("https://") or (settings.DEBUG and url.startswith("http://"))
+
+
+def deliver_due(organisation_id: int) -> int:
+    """Send this organisation's due events in order until one fails; returns how many were delivered."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, organisation_id])
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        return deliver_in_order(organisation_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, organisation_id])
+
+
+def deliver_in_order(organisation_id: int) -> int:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return 0
+    delivered = 0
+    while True:
+        events = list(
+            WebhookEvent.objects.filter(
+                organisation_id=organisation_id, delivered_at__isnull=True, given_up_at__isnull=True
+            ).order_by("pk")[:BATCH]
+        )
+        if not events:
+            return delivered
+        for event in events:
+            now = timezone.now()
+            if event.next_attempt_at > now:
+                return delivered
+            if not deliver_one(organisation, event, now):
+                return delivered
+            delivered += 1
+
+
+def deliver_one(organisation: Organisation, event: WebhookEvent, now) -> bool:
+    """One attempt; True when the event is settled (delivered, or given up) and the next may go."""
+    if not organisation.webhook_url or not organisation.webhook_secret or not allowed_url(organisation.webhook_url):
+        status, error = None, "no usable URL"
+    else:
+        status, error = post(signed_request(organisation, event))
+    succeeded = status is not None and 200 <= status < 300
+    WebhookDelivery.objects.create(event=event, status_code=status, error=error[:200], succeeded=succeeded)
+    attempts = event.attempts + 1
+    if succeeded:
+        WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, delivered_at=now, payload=settled(event))
+        return True
+    if now - event.created_at > MAX_AGE:
+        WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, given_up_at=now, payload=settled(event))
+        logger.warning("webhook event %s of organisation %s given up after %s attempts", event.pk,
+                       organisation.pk, attempts)
+        return True
+    WebhookEvent.objects.filter(pk=event.pk).update(attempts=attempts, next_attempt_at=now + backoff(attempts))
+    logger.info("webhook event %s of organisation %s failed (%s); retrying later", event.pk, organisation.pk,
+                status or error)
+    return False
+
+
+def settled(event: WebhookEvent) -> dict:
+    """What the log keeps of an event once it is settled: its type and signature, no personal data."""
+    data = event.payload.get("data", {})
+    return {"type": event.payload.get("type"), "data": {"signature_id": data.get("signature_id")}}
+
+
+def organisations_with_due_events() -> list[int]:
+    return sorted(
+        set(
+            WebhookEvent.objects.filter(
+                delivered_at__isnull=True, given_up_at__isnull=True, next_attempt_at__lte=timezone.now()
+            ).values_list("organisation_id", flat=True)
+        )
+    )
