@@ -34,6 +34,7 @@ from . import services
 from .embed_snippets import snippets_by_organisation
 from .images import picture_size
 from .models import DEFAULT_MILESTONES, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
+from .selectors import forget_campaigns
 
 VIEW_SIGNATURES = "signatures.view_signature"
 MODERATE_SIGNATURES = "signatures.moderate_signatures"
@@ -45,6 +46,19 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # The sign step keeps each campaign with its lead organisation in the cache (campaigns.selectors).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_campaigns(list(obj.led_campaigns.values_list("slug", flat=True)))
+
+    def delete_model(self, request, obj):
+        forget_campaigns(list(obj.led_campaigns.values_list("slug", flat=True)))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        forget_campaigns(list(Campaign.objects.filter(lead_organisation__in=queryset).values_list("slug", flat=True)))
+        super().delete_queryset(request, queryset)
 
 
 class MilestoneInline(admin.TabularInline):
@@ -145,6 +159,19 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if not change and not form.instance.milestones.exists():
             services.add_default_milestones(form.instance)
+
+    # The sign step keeps each campaign in the cache (campaigns.selectors); an edit replaces it at once.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_campaigns([obj.slug, *([form.initial["slug"]] if change and form.initial.get("slug") else [])])
+
+    def delete_model(self, request, obj):
+        forget_campaigns([obj.slug])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        forget_campaigns(list(queryset.values_list("slug", flat=True)))
+        super().delete_queryset(request, queryset)
 
     # Opening and closing
 
