@@ -36,6 +36,7 @@ from .api_keys import issue_key, revoke
 from .embed_snippets import snippets_by_organisation
 from .images import picture_size
 from .models import DEFAULT_MILESTONES, ApiKey, Campaign, CampaignTranslation, Milestone, Organisation, PartnerCount
+from .selectors import forget_campaigns
 from .webhook_secrets import new_webhook_secret
 
 VIEW_SIGNATURES = "signatures.view_signature"
@@ -73,6 +74,16 @@ class OrganisationAdmin(admin.ModelAdmin):
         if obj.webhook_url and not obj.webhook_secret:
             obj.webhook_secret = new_webhook_secret()
         super().save_model(request, obj, form, change)
+        # The sign step keeps each campaign with its lead organisation in the cache (campaigns.selectors).
+        forget_campaigns(list(obj.led_campaigns.values_list("slug", flat=True)))
+
+    def delete_model(self, request, obj):
+        forget_campaigns(list(obj.led_campaigns.values_list("slug", flat=True)))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        forget_campaigns(list(Campaign.objects.filter(lead_organisation__in=queryset).values_list("slug", flat=True)))
+        super().delete_queryset(request, queryset)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.webhook_test_view)
@@ -236,6 +247,19 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if not change and not form.instance.milestones.exists():
             services.add_default_milestones(form.instance)
+
+    # The sign step keeps each campaign in the cache (campaigns.selectors); an edit replaces it at once.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_campaigns([obj.slug, *([form.initial["slug"]] if change and form.initial.get("slug") else [])])
+
+    def delete_model(self, request, obj):
+        forget_campaigns([obj.slug])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        forget_campaigns(list(queryset.values_list("slug", flat=True)))
+        super().delete_queryset(request, queryset)
 
     # Opening and closing
 

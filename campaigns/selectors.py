@@ -2,6 +2,9 @@
 
 import re
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,9 +16,46 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 def get_visible_campaign(request, slug: str) -> Campaign:
     """Drafts are 404 to the public; staff may preview them."""
     campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), slug=slug)
+    return visible(request, campaign)
+
+
+def get_signable_campaign(request, slug: str) -> Campaign:
+    """The campaign a sign POST is for, as get_visible_campaign, kept in the cache between posts.
+
+    On a busy day every signature asks for the same campaign: the cached copy
+    (with its lead organisation) costs a quarter of the query's CPU. Saving or
+    deleting a campaign or an organisation, and opening or closing a campaign,
+    forget the copy at once (forget_campaigns), so a closed campaign stops
+    taking signatures as soon as it is closed; anything else is at most
+    CAMPAIGN_CACHE_SECONDS old, as the cached petition page is.
+    """
+    key = campaign_cache_key(slug)
+    campaign = cache.get(key) if key else None
+    if campaign is None:
+        campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), slug=slug)
+        if key:
+            cache.set(key, campaign, settings.CAMPAIGN_CACHE_SECONDS)
+    return visible(request, campaign)
+
+
+def visible(request, campaign: Campaign) -> Campaign:
     if campaign.status == Campaign.Status.DRAFT and not request.user.is_staff:
         raise Http404
     return campaign
+
+
+def campaign_cache_key(slug: str) -> str | None:
+    if settings.CAMPAIGN_CACHE_SECONDS <= 0 or not SLUG.fullmatch(slug):
+        return None
+    return "campaign:" + slug
+
+
+def forget_campaigns(slugs) -> None:
+    """Drop the cached copies now, and again once this transaction commits: meanwhile a sign POST may cache the old state."""
+    keys = [key for key in map(campaign_cache_key, slugs) if key]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def referring_partner(campaign: Campaign, slug: str) -> Organisation | None:

@@ -144,3 +144,23 @@ class DegradingRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear", False)
+
+    def count_hits(self, windows: list[tuple[str, int]], version=None) -> list[int] | None:
+        """One more hit on each (key, seconds) counter, all in one round trip; None while Redis is unreachable.
+
+        A counter that does not exist yet starts at 0 and lives for its
+        seconds (the window it counts), then counts this hit.
+        """
+        if not self._available():
+            return None
+        try:
+            pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, seconds in windows:
+                made = self.make_and_validate_key(key, version=version)
+                pipeline.set(made, 0, ex=seconds, nx=True)
+                pipeline.incr(made)
+            replies = pipeline.execute()
+        except (RedisError, OSError) as exc:
+            self._failed("count_hits", exc)
+            return None
+        return replies[1::2]

@@ -15,9 +15,12 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import time
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
+from django.core.cache import caches
+from django_ratelimit import ALL
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -94,26 +97,52 @@ def request_ip_hash(request) -> str:
     return ip_hash(client_address(request))
 
 
-def _key(group, request) -> str:
-    return request_ip_hash(request)
+def count_hits(windows: list[tuple[str, int]]) -> list[int] | None:
+    """One more hit on each (key, seconds) counter; None when the cache cannot say.
+
+    The Redis cache counts them all in one round trip; the embedded
+    local-memory cache one by one.
+    """
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    if hasattr(cache, "count_hits"):
+        return cache.count_hits(windows)
+    counts = []
+    for key, seconds in windows:
+        if cache.add(key, 1, seconds):
+            counts.append(1)
+        else:
+            counts.append(cache.incr(key))
+    return counts
 
 
 def seconds_until_allowed(request, group: str, rates: list[str]) -> int:
     """0 while the client is under every rate of this group, else how long until it is again.
 
-    Each call counts as one attempt. When the cache behind the limits is
-    unreachable the request is let through with a warning: a visitor must
-    never be refused because Redis is down.
+    Each call counts as one attempt on every rate, even after one has tripped,
+    so that the sustained window sees the burst. The windows and their keys are
+    django-ratelimit's (fixed windows, offset per client), counted in one
+    round trip. When the cache behind the limits is unreachable the request is
+    let through with a warning: a visitor must never be refused because Redis
+    is down.
     """
-    try:
-        wait = 0
-        for rate in rates:
-            # Every rate is counted, even after one has tripped, so that the
-            # sustained window sees the burst.
-            usage = get_usage(request, group=f"{group}:{rate}", key=_key, rate=rate, increment=True)
-            if usage is not None and usage["should_limit"]:
-                wait = max(wait, usage["time_left"], 1)
-        return wait
-    except (RedisError, OSError) as exc:
-        logger.warning("rate limit cache unreachable (%s); allowing request for group %s", type(exc).__name__, group)
+    if not settings.RATELIMIT_ENABLE:
         return 0
+    client = request_ip_hash(request)
+    windows = []
+    for rate in rates:
+        limit, period = _split_rate(rate)
+        window_end = _get_window(client, period)
+        windows.append((_make_cache_key(f"{group}:{rate}", window_end, rate, client, ALL), limit, period, window_end))
+    try:
+        counts = count_hits([(key, period + EXPIRATION_FUDGE) for key, _, period, _ in windows])
+    except (RedisError, OSError, ValueError) as exc:
+        counts = None
+        logger.warning("rate limit cache unreachable (%s); allowing request for group %s", type(exc).__name__, group)
+    if counts is None:
+        return 0
+    wait = 0
+    now = int(time.time())
+    for count, (_, limit, _, window_end) in zip(counts, windows, strict=True):
+        if count > limit:
+            wait = max(wait, window_end - now, 1)
+    return wait

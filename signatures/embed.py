@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.embed_snippets import embed_frame_ancestors, embed_url
 from campaigns.models import Campaign
-from campaigns.selectors import get_visible_campaign, referring_partner
+from campaigns.selectors import get_signable_campaign, get_visible_campaign, referring_partner
 from petition.httpcache import public_unless_personal
 from petition.security import allow_framing
 
@@ -58,7 +58,7 @@ def embed_form(request, slug: str):
 @csrf_exempt  # protected by signatures.signing instead; see the module's docstring
 @require_POST
 def embed_sign(request, slug: str):
-    campaign = get_visible_campaign(request, slug)
+    campaign = get_signable_campaign(request, slug)
     partner = referring_partner(campaign, posted_via(request))
     attempt = attempt_signature(request, campaign)
     problem_context = {"campaign": campaign, "text": campaign.translated, "partner": partner}

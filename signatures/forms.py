@@ -1,11 +1,14 @@
+import functools
+
 from disposable_email_domains import blocklist
 from django import forms
 from django.conf import settings
 from django.core.validators import EmailValidator
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import get_language, gettext, ngettext_lazy, override
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_recaptcha.fields import ReCaptchaField
@@ -66,6 +69,24 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
+@functools.lru_cache(maxsize=64)
+def country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """The empty choice, then every country named and sorted in this language."""
+    with override(language):
+        return (("", gettext("Choose your country")), *((code, str(name)) for code, name in countries))
+
+
+class CountryChoices(BaseChoiceIterator):
+    """The country choices of the active language, built once per language and process.
+
+    A choice iterator is taken by the field as it is: a list would be walked
+    and normalised, some 250 entries, for every form built.
+    """
+
+    def __iter__(self):
+        return iter(country_choices(get_language() or settings.LANGUAGE_CODE))
+
+
 class AttributionField(forms.CharField):
     """via, utm_source or utm_campaign from the link: cleaned, never refused, since the signer can neither see nor fix it.
 
@@ -103,6 +124,7 @@ class SignatureForm(forms.Form):
     )
     country = forms.ChoiceField(
         label=_("Country"),
+        choices=CountryChoices(),
         widget=PlainSelect(attrs={"autocomplete": "country"}),
         error_messages={
             "required": _("Please choose your country."),
@@ -135,7 +157,6 @@ class SignatureForm(forms.Form):
 
     def __init__(self, *args, campaign=None, partner=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
         self.lead_organisation = campaign.lead_organisation if campaign else None
         self.partner = partner if partner and partner != self.lead_organisation else None
         if self.lead_organisation:

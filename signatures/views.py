@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.selectors import get_visible_campaign
+from campaigns.selectors import get_signable_campaign, get_visible_campaign
 from petition.crossorigin import posted_from_another_site
 from petition.httpcache import public_unless_personal
 from petition.security import recaptcha_step
@@ -30,7 +30,7 @@ def petition_page(request, slug: str):
 @require_POST
 @recaptcha_step
 def sign(request, slug: str):
-    campaign = get_visible_campaign(request, slug)
+    campaign = get_signable_campaign(request, slug)
     attempt = attempt_signature(request, campaign)
     if attempt.outcome == Outcome.FROM_ANOTHER_SITE:
         return render(request, "403_csrf.html", status=403)

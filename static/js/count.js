@@ -1,6 +1,6 @@
 /* Keeps a petition's count fresh from the JSON API, calmly.
    The page is complete without this script: the server renders every figure.
-   Polls every data-count-interval seconds while the tab is visible, backs off
+   Polls at most data-count-interval seconds apart while the tab is visible, backs off
    when the API fails, and counts up gently unless the visitor prefers reduced
    motion. */
 (function () {
@@ -12,7 +12,7 @@
   }
 
   var url = root.getAttribute("data-count-url");
-  var interval = (Number(root.getAttribute("data-count-interval")) || 10) * 1000;
+  var interval = (Number(root.getAttribute("data-count-interval")) || 3) * 1000;
   var longestInterval = 5 * 60 * 1000;
   var delay = interval;
   var timer = null;
@@ -110,8 +110,9 @@
 
   function schedule(ms) {
     window.clearTimeout(timer);
-    // A little jitter keeps thousands of open tabs from asking in step.
-    timer = window.setTimeout(refresh, ms + Math.random() * 1000);
+    // Jitter keeps thousands of open tabs from asking in step; it only ever
+    // shortens the wait, so a new count shows within the interval.
+    timer = window.setTimeout(refresh, ms * (0.75 + Math.random() * 0.25));
   }
 
   function refresh() {

@@ -1,0 +1,157 @@
+"""CPU per request of the sign POST and the count API, in one process: no network, no gunicorn, no load generator.
+
+    DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile sign] [--requests 300]
+
+On a machine shared with other work, wall-clock throughput moves by 2x between
+identical runs while this process's own CPU time (time.process_time) moves by
+a few percent: that is the figure to compare a change by. It runs the
+benchmark's settings (DEBUG off, bench.settings, the same middleware, cache and
+database as gunicorn would), recreates the database named in DATABASE_URL
+(refused unless its name ends in "_bench") and flushes the Redis database of
+REDIS_URL. The sign POST publishes its Celery message to that Redis database
+as in production; no worker runs, so the messages are flushed at the end.
+--profile prints the top of a cProfile (CPU time, not waiting) of the chosen request.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import time
+from urllib.parse import urlencode, urlsplit
+
+import django
+import psycopg2
+import redis
+
+WARM_UP = 30
+
+
+def environment() -> None:
+    database_url = os.environ["DATABASE_URL"]
+    if not urlsplit(database_url).path.rstrip("/").endswith("_bench"):
+        raise SystemExit("bench.inprocess recreates its database: give DATABASE_URL a name ending in _bench")
+    os.environ.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "IP_HASH_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SITE_URL": "https://testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "TRUSTED_PROXIES": "127.0.0.1,::1",
+            "CONN_MAX_AGE": "60",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": "9",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+        }
+    )
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(parts._replace(path="/postgres").geturl(), connect_timeout=5)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
+def measure(label: str, request, count: int, profile: bool) -> list[float]:
+    for number in range(WARM_UP):
+        request(number)
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    costs = []
+    for number in range(WARM_UP, WARM_UP + count):
+        if profiler:
+            profiler.enable()
+        began = time.process_time()
+        request(number)
+        costs.append((time.process_time() - began) * 1000)
+        if profiler:
+            profiler.disable()
+    print(
+        f"{label}: median {statistics.median(costs):.2f} ms CPU per request, "
+        f"mean {statistics.fmean(costs):.2f} ms over {count} requests"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--profile", choices=("sign", "count", "cached"), default=None)
+    options = parser.parse_args()
+    environment()
+    django.setup()
+    # Django is set up only now, with the environment above.
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone, translation
+
+    from bench.baselines import CACHED_VALUE_KEY
+    from campaigns.models import Campaign, Organisation
+    from campaigns.services import add_default_milestones
+
+    call_command("migrate", verbosity=0)
+    lead = Organisation.objects.create(name="Bench coalition", slug="bench-coalition", website="https://example.org/")
+    campaign = Campaign.objects.create(
+        slug="bench-petition",
+        title="Ban biometric mass surveillance",
+        summary="Europeans asking the EU to ban biometric mass surveillance in public spaces.",
+        body="We call on the European Union to **ban biometric mass surveillance**.",
+        status=Campaign.Status.OPEN,
+        opens_at=timezone.now() - timezone.timedelta(days=1),
+        lead_organisation=lead,
+    )
+    add_default_milestones(campaign)
+    cache.set(CACHED_VALUE_KEY, 123_456, None)
+    with translation.override("en"):
+        sign_path = reverse("signatures:sign", kwargs={"slug": campaign.slug})
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="en")
+    tag = secrets.token_hex(3)
+
+    def sign(number: int) -> None:
+        # Browsers (and the load generator) post the form urlencoded, not as multipart.
+        response = client.post(
+            sign_path,
+            urlencode(
+                {
+                    "first_name": "Bench",
+                    "last_name": "Signer",
+                    "email": f"bench-{tag}-{number}@example.org",
+                    "country": "FR",
+                    "postcode": "75005",
+                    "accept_privacy": "on",
+                    "website": "",
+                }
+            ),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_ORIGIN="https://testserver",
+            HTTP_X_FORWARDED_FOR=f"2001:db8:{number >> 16:x}:{number & 0xFFFF:x}::1",
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"sign POST answered {response.status_code}")
+
+    def count(number: int) -> None:
+        if client.get(f"/api/campaigns/{campaign.slug}/").status_code != 200:
+            raise SystemExit("count API did not answer 200")
+
+    def cached(number: int) -> None:
+        client.get("/__bench__/cached/")
+
+    try:
+        for label, request in (("sign", sign), ("count", count), ("cached", cached)):
+            measure(label, request, options.requests, options.profile == label)
+    finally:
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Every window of a rate limit is counted in one round trip to Redis, and still counted exactly."""
+
+import pytest
+from django.test import RequestFactory
+from redis.connection import Connection
+
+from petition.ratelimits import seconds_until_allowed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Writes to any Redis connection, counted (the commands still go through)."""
+    sent = []
+    send = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    return sent
+
+
+def test_it_counts_the_burst_and_the_sustained_window_in_one_round_trip(round_trips):
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
+    seconds_until_allowed(request, "sign:1", ["10/m", "100/h"])  # connects; the pool keeps the connection
+    round_trips.clear()
+
+    seconds_until_allowed(request, "sign:1", ["10/m", "100/h"])
+
+    assert len(round_trips) == 1
+
+
+def test_it_counts_both_windows_even_after_the_burst_trips():
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.8")
+
+    burst = [seconds_until_allowed(request, "sign:1", ["2/m", "4/h"]) > 0 for _ in range(3)]
+    # The burst window is full, yet the refused attempt counted in the sustained window too.
+    sustained_only = [seconds_until_allowed(request, "sign:1", ["100/m", "4/h"]) > 0 for _ in range(2)]
+
+    assert burst == [False, False, True]
+    assert sustained_only == [False, True]
+
+
+def test_it_says_how_long_until_the_longest_tripped_window_ends():
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+
+    for _ in range(2):
+        seconds_until_allowed(request, "sign:1", ["1/m", "1/h"])
+
+    assert 1 <= seconds_until_allowed(request, "sign:1", ["1/m", "1/h"]) <= 3600
+
+
+def test_it_lets_everyone_through_when_rate_limits_are_switched_off(settings):
+    settings.RATELIMIT_ENABLE = False
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.10")
+
+    assert [seconds_until_allowed(request, "sign:1", ["1/m"]) for _ in range(3)] == [0, 0, 0]
