@@ -27,6 +27,7 @@ RUN python -m compileall -q petition campaigns signatures
 RUN DEBUG=0 \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     IP_HASH_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    EMAIL_LINK_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     ALLOWED_HOSTS=build.invalid \
     SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput --verbosity 0

@@ -320,6 +320,8 @@ class EndToEndResult:
     confirmed_whole_run: int = 0
     confirm_errors: int = 0
     delivered: int = 0
+    # Signature id -> when its confirmation email reached the sink (within the measured window).
+    arrivals: dict[int, float] = field(default_factory=dict)
     freshness: list[float] = field(default_factory=list)
     freshness_timeouts: int = 0
     error_kinds: Counter = field(default_factory=Counter)
@@ -342,6 +344,9 @@ class EndToEndResult:
             "error_kinds": dict(self.error_kinds.most_common(5)),
             "probe_errors": dict(self.probe_errors.most_common(5)),
         }
+
+
+CONFIRM_ID = re.compile(r"/s/confirm/(\d+)/")
 
 
 class SinkReader:
@@ -428,6 +433,9 @@ async def end_to_end(
                 for stamp, path in reader.read_new():
                     if wall_from <= stamp < wall_until:
                         result.delivered += 1
+                        signature_id = CONFIRM_ID.search(path)
+                        if signature_id:
+                            result.arrivals.setdefault(int(signature_id.group(1)), stamp)
                     if path != "-":
                         links.put_nowait(path)
                 await asyncio.sleep(0.05)

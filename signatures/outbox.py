@@ -44,8 +44,10 @@ NUDGE_SECONDS = 1
 LEASE = timedelta(seconds=30)
 BATCH = 50
 CHUNK = 10
-# A drain stops after this long and leaves the rest to the next one.
-DRAIN_SECONDS = 45
+# A drain stops after this long and leaves the rest to the next one (nudged by
+# the signers meanwhile, or beat): a worker process is never held for long, so
+# count folds queued behind a drain wait seconds at most.
+DRAIN_SECONDS = 5
 # Temporary failures wait RETRY_BASE * 2**attempts, at most RETRY_MAX; after
 # FAILED_AFTER attempts the admin shows the signature as failing to send.
 RETRY_BASE = timedelta(seconds=5)

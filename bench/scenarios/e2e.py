@@ -1,6 +1,7 @@
 """e2e: signers sign, the worker emails, the sink receives, clickers confirm; and how fresh the count stays."""
 
 from signatures.fold import fold_counts
+from signatures.models import Signature
 
 from .. import loadgen
 from ..cpu import CpuUsage
@@ -43,6 +44,7 @@ def run(bench: Bench) -> None:
         cpu.add(usage)
     bench.settle("end to end")
     bench.rows.append(throughput_row(bench, results, cpu))
+    bench.rows.append(email_latency_row(bench, results, cpu))
     bench.rows.append(freshness_row(bench, results, cpu))
 
 
@@ -74,6 +76,34 @@ def throughput_row(bench: Bench, results: list, cpu: CpuUsage) -> Row:
         cpu=cpu_summary(cpu),
         cost=cost,
         details={"runs": [r.summary() for r in results]},
+    )
+
+
+def email_latency_row(bench: Bench, results: list, cpu: CpuUsage) -> Row:
+    """From the moment a signature's row was written to its confirmation arriving at the sink, and the worker's CPU per email."""
+    p50s, p99s, worst = [], [], 0.0
+    for result in results:
+        arrivals = result.arrivals
+        created = dict(Signature.objects.filter(pk__in=list(arrivals)).values_list("pk", "created_at"))
+        waits = sorted(arrivals[pk] - created[pk].timestamp() for pk in created)
+        if waits:
+            p50s.append(1000 * waits[len(waits) // 2])
+            p99s.append(1000 * waits[min(len(waits) - 1, int(len(waits) * 0.99))])
+            worst = max(worst, waits[-1])
+    p50, p99 = Figure(p50s), Figure(p99s)
+    delivered = sum(r.delivered for r in results)
+    worker_seconds = cpu.core_seconds.get("celery worker", 0.0)
+    per_email = f"{1000 * worker_seconds / delivered:.1f} ms" if delivered else "n/a"
+    return Row(
+        scenario="email latency (signed → confirmation in the sink)",
+        figure=f"p50 {p50.text('{:.0f}', ' ms')}, p99 {p99.text('{:.0f}', ' ms')}, worst {worst:.1f} s; "
+        f"worker CPU {per_email} per email ({delivered} emails)",
+        target="within seconds",
+        verdict=verdict(bool(p99s) and max(p99s) < 30_000, f"p99 {max(p99s, default=0):.0f} ms" if p99s else ""),
+        limited_by=cpu.limiter(),
+        cpu=cpu_summary(cpu),
+        cost={"worker_ms_per_email": round(1000 * worker_seconds / delivered, 2)} if delivered else {},
+        details={"p50_ms": p50s, "p99_ms": p99s, "worst_s": round(worst, 2), "emails": delivered},
     )
 
 

@@ -108,8 +108,8 @@ def test_it_restores_a_dump_into_a_fresh_database_with_every_count_equal(
     assert counts["campaigns"][second.slug] == {"signature_count": 1, "signatures": {"confirmed": 1}}
     # The restored rows are the same rows, not only as many.
     assert query(fresh_url, "SELECT signature_count FROM campaigns_campaign WHERE slug = %s", [first.slug]) == [(7,)]
-    assert sorted(query(fresh_url, "SELECT token FROM signatures_signature")) == sorted(
-        (token,) for token in Signature.objects.values_list("token", flat=True)
+    assert sorted(query(fresh_url, "SELECT link_salt FROM signatures_signature")) == sorted(
+        (salt,) for salt in Signature.objects.values_list("link_salt", flat=True)
     )
     assert query(fresh_url, "SELECT count(*) FROM campaigns_countrycount WHERE count > 0")[0][0] == (
         CountryCount.objects.filter(count__gt=0).count()
