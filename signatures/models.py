@@ -668,6 +668,8 @@ class ApiRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("partner API request")
+        verbose_name_plural = _("partner API requests")
         constraints = [
             models.UniqueConstraint(fields=["api_key", "idempotency_key"], name="one_answer_per_idempotency_key"),
         ]

@@ -76,40 +76,38 @@ def run_import(path: Path, options: ImportOptions, progress: Callable[[int, int]
         report.problems = problems
         return report
     lead_id = options.campaign.lead_organisation_id
-    try:
-        with transaction.atomic():
-            cursor = connection.cursor()
-            staging.lock_campaign_imports(cursor, options.campaign.pk)
-            staging.create_staging(cursor)
-            with open_text(path, encoding) as text:
-                lines = copy_lines(text, report, options, headings, organisations, lead_id, email_required,
-                                   encoding.lines, progress)
-                staging.load(cursor, lines)
-            counts = staging.mark_duplicates(cursor, options.campaign.pk)
+    with transaction.atomic():
+        cursor = connection.cursor()
+        staging.lock_campaign_imports(cursor, options.campaign.pk)
+        staging.create_staging(cursor)
+        with open_text(path, encoding) as text:
+            lines = copy_lines(text, report, options, headings, organisations, lead_id, email_required,
+                               encoding.lines, progress)
+            staging.load(cursor, lines)
+        if report.problems:
+            # The file stopped decoding part way: nothing of it is kept.
+            transaction.set_rollback(True)
+            return report
+        counts = staging.mark_duplicates(cursor, options.campaign.pk)
+        report.new = counts.get("new", 0)
+        report.duplicate_existing = counts.get("duplicate_existing", 0)
+        report.duplicate_in_file = counts.get("duplicate_in_file", 0)
+        if not options.dry_run:
+            report.imported = staging.insert_new(
+                cursor,
+                campaign_id=options.campaign.pk,
+                partner_id=options.partner.pk if options.partner else None,
+                verified=options.verified_by_partner,
+                job_id=options.job_id,
+                now=timezone.now(),
+            )
+            counts = staging.outcome_counts(cursor)
             report.new = counts.get("new", 0)
             report.duplicate_existing = counts.get("duplicate_existing", 0)
-            report.duplicate_in_file = counts.get("duplicate_in_file", 0)
-            if not options.dry_run:
-                report.imported = staging.insert_new(
-                    cursor,
-                    campaign_id=options.campaign.pk,
-                    partner_id=options.partner.pk if options.partner else None,
-                    verified=options.verified_by_partner,
-                    job_id=options.job_id,
-                    now=timezone.now(),
-                )
-                counts = staging.outcome_counts(cursor)
-                report.new = counts.get("new", 0)
-                report.duplicate_existing = counts.get("duplicate_existing", 0)
-            room = MAX_EXAMPLES - len(report.examples)
-            report.examples += [(line, outcome, "") for line, outcome in staging.duplicate_lines(cursor, room)]
-            if options.dry_run:
-                transaction.set_rollback(True)
-    except UnicodeDecodeError:
-        return report.refuse(
-            gettext("The file is not valid %(encoding)s throughout: save it as UTF-8 and try again.")
-            % {"encoding": encoding.codec}
-        )
+        room = MAX_EXAMPLES - len(report.examples)
+        report.examples += [(line, outcome, "") for line, outcome in staging.duplicate_lines(cursor, room)]
+        if options.dry_run:
+            transaction.set_rollback(True)
     logger.info(
         "import into campaign %s: %s rows, %s new, %s imported%s",
         options.campaign.pk, report.rows, report.new, report.imported, " (dry run)" if options.dry_run else "",
@@ -122,7 +120,19 @@ def copy_lines(text, report, options, headings, organisations, lead_id, email_re
     positions = {field: headings.index(heading) for field, heading in options.mapping.items() if heading}
     default_language = options.campaign.language
     now = timezone.now()
-    for line in csvfile.read_lines(text, report.delimiter):
+    lines = csvfile.read_lines(text, report.delimiter)
+    while True:
+        try:
+            line = next(lines, None)
+        except UnicodeDecodeError:
+            # Raised inside COPY, this would abort it as a database error: end the COPY and refuse the file.
+            report.refuse(
+                gettext("The file is not valid %(encoding)s throughout: save it as UTF-8 and try again.")
+                % {"encoding": text.encoding}
+            )
+            return
+        if line is None:
+            break
         report.rows += 1
         if progress and report.rows % PROGRESS_EVERY == 0:
             progress(line.number, lines_total)

@@ -78,6 +78,10 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('api_key', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.apikey')),
             ],
+            options={
+                'verbose_name': 'partner API request',
+                'verbose_name_plural': 'partner API requests',
+            },
         ),
         migrations.CreateModel(
             name='ImportJob',

@@ -69,7 +69,8 @@ def test_the_code_is_not_writable_by_the_app_user():
             assert "-R" not in chown.split(), f"a recursive chown can hand the code to the app user: {chown}"
             targets = [word for word in chown.split()[2:] if word.startswith("/")]
             assert targets and all(
-                target in ("/app/media", "/app/private", "/app/private/exports") for target in targets
+                target in ("/app/media", "/app/private", "/app/private/exports", "/app/private/imports")
+                for target in targets
             ), chown
             assert chown.split()[1].split(":")[0] == user
 

@@ -249,3 +249,18 @@ def test_the_command_refuses_unknown_campaigns_and_unvouched_verification(tmp_pa
     with pytest.raises(CommandError):
         call_command("import_signatures", campaign.slug, str(path), "--verified-by-partner")
     assert Campaign.objects.count() == 1
+
+
+def test_a_utf16_file_broken_in_the_middle_is_refused_whole(tmp_path):
+    campaign = make_campaign()
+    good = "\n".join([HEADING, *(good_row(n) for n in range(2000))]) + "\n"
+    data = good.encode("utf-16")
+    # A lone high surrogate far into the file: no UTF-16 decoder accepts it.
+    broken = data[: len(data) - 200] + b"\x00\xd8\x41\x00" + data[len(data) - 200 :]
+    path = tmp_path / "broken.csv"
+    path.write_bytes(broken)
+
+    report = run_import(path, options(campaign, path, dry_run=False))
+
+    assert report.problems and "UTF-16" in report.problems[0].upper()
+    assert not Signature.objects.exists()
