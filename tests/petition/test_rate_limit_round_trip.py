@@ -58,3 +58,10 @@ def test_it_lets_everyone_through_when_rate_limits_are_switched_off(settings):
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.10")
 
     assert [seconds_until_allowed(request, "sign:1", ["1/m"]) for _ in range(3)] == [0, 0, 0]
+
+
+def test_it_counts_in_the_embedded_local_memory_cache_too(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.11")
+
+    assert [seconds_until_allowed(request, "sign:1", ["2/m", "100/h"]) > 0 for _ in range(3)] == [False, False, True]
