@@ -398,7 +398,7 @@ UPDATE_BATCH_SIZE = 200
 UPDATE_LEASE_SECONDS = 300
 UPDATE_MAX_ATTEMPTS = 5
 # The partner API (signatures.partner_api) and the OpenAPI document of /api/.
-PARTNER_API_RATE = "120/min"  # per API key
+PARTNER_API_RATE = os.environ.get("PARTNER_API_RATE", "120/min")  # per API key
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],

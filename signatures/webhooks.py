@@ -11,10 +11,13 @@ can drop an event it already has.
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 
@@ -64,11 +67,41 @@ def backoff(attempts: int) -> timedelta:
     return wait + wait * secrets.randbelow(200) / 1000
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers itself: a redirect is a failed delivery, never a request to somewhere else."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+class PrivateAddress(Exception):
+    """The webhook's host resolves to this machine or a private network."""
+
+
+def refuse_private_hosts(url: str) -> None:
+    # Outside development, a webhook may not reach the platform's own network (Redis, PostgreSQL,
+    # cloud metadata): staff type these URLs, and the delivery log shows what answered.
+    if settings.DEBUG:
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    port = urllib.parse.urlsplit(url).port or 443
+    for *_ignored, address in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            raise PrivateAddress
+
+
 def post(request: urllib.request.Request) -> tuple[int | None, str]:
     """The status code, or None and why not; never raises, never says the URL or the body."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        refuse_private_hosts(request.full_url)
+        with OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, ""
+    except PrivateAddress:
+        return None, "PrivateAddress"
     except urllib.error.HTTPError as error:
         return error.code, ""
     except (urllib.error.URLError, OSError, ValueError) as error:
