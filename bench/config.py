@@ -7,7 +7,7 @@ every scenario seconds-long on tiny data, for the smoke test.
 import os
 from dataclasses import dataclass
 
-ALL_SCENARIOS = ("sign", "confirm", "reads", "e2e", "growth", "admin", "export", "updates", "import")
+ALL_SCENARIOS = ("sign", "confirm", "reads", "e2e", "growth", "admin", "export", "updates", "csv_import")
 
 
 def _env(name: str, default, quick_default, quick: bool, kind=float):

@@ -21,7 +21,7 @@ SCENARIOS = {
     "admin": admin.run,
     "export": export.run,
     "updates": updates.run,
-    "import": csv_import.run,
+    "csv_import": csv_import.run,
 }
 
 __all__ = ["SCENARIOS", "Bench"]

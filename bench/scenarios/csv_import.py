@@ -1,4 +1,4 @@
-"""import: bench/import_bench.py imports a partner's CSV of the large scale into a fresh campaign, then again."""
+"""csv_import: bench/import_bench.py imports a partner's CSV of the large scale into a fresh campaign, then again."""
 
 import json
 import os

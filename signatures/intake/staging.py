@@ -90,7 +90,7 @@ SELECT
     0, 0, false, 'import', '', CASE WHEN %(verified)s THEN %(partner)s::bigint END, %(job)s::bigint
 FROM {STAGING} s
 WHERE s.outcome IS NULL
-ON CONFLICT (campaign_id, email_canonical) WHERE email_canonical <> '' DO NOTHING
+ON CONFLICT (campaign_id, email_canonical) WHERE email_canonical <> '' AND duplicate_of_id IS NULL DO NOTHING
 """
 INSERT_CONSENTS = f"""
 INSERT INTO signatures_consent (signature_id, organisation_id, text_shown, given_at)
