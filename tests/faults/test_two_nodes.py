@@ -60,6 +60,7 @@ def node_environment():
         DJANGO_SETTINGS_MODULE="petition.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         IP_HASH_KEY=secrets.token_urlsafe(50),
+        EMAIL_LINK_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
         SITE_URL=f"https://{HOST}",
         SECURE_SSL_REDIRECT="0",
