@@ -37,7 +37,7 @@ def test_a_signature_page_names_the_moderators(client):
 def test_a_page_several_roles_open_names_them_all(client):
     log_in_staff(client, make_staff())
     sentence = refused(client, reverse("admin:campaigns_campaign_changelist"))
-    assert "one of the roles “Campaign managers”, “Data exporters”, “Moderators”" in sentence
+    assert "one of the roles “Campaign managers”, “Communications”, “Data exporters”, “Moderators”" in sentence
 
 
 @pytest.mark.parametrize(
