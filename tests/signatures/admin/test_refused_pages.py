@@ -47,7 +47,7 @@ def test_a_page_several_roles_open_names_them_all(client):
         (["Moderators"], "admin:campaigns_campaign_add", "“Campaign managers”"),
         (["Moderators"], "admin:signatures_signatureexport_choose", "“Data exporters”"),
         (["Data exporters"], "admin:signatures_bulkinvalidation_add", "“Moderators”"),
-        ([], "admin:campaigns_campaign_dashboard", "“Campaign managers”, “Data exporters”, “Moderators”"),
+        ([], "admin:campaigns_campaign_dashboard", "“Campaign managers”, “Communications”, “Data exporters”, “Moderators”"),
     ],
 )
 def test_our_own_admin_pages_name_the_role_they_need(client, groups, url_name, role):
