@@ -62,18 +62,19 @@ def seed(connection, rows: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO campaigns_campaign (slug, title, summary, body, language, goal, status, opens_at, image, "
-            "image_alt, staff_emails, eci_thresholds, embed_on_any_site, retention_days, signature_count, created_at, "
+            "image_alt, staff_emails, eci_thresholds, embed_on_any_site, retention_days, signature_count, paper_count, created_at, "
             "updated_at) VALUES ('pgbench', 'pgbench', '', '', 'en', 1000000, 'open', now(), '', '', '', false, false, "
-            "365, 0, now(), now()) RETURNING id"
+            "365, 0, 0, now(), now()) RETURNING id"
         )
         campaign = cursor.fetchone()[0]
         cursor.execute(
             """
             INSERT INTO signatures_signature (campaign_id, first_name, last_name, email, email_canonical, country,
-                postcode, language, status, contact_consent, utm_source, utm_campaign, ip_hash, token, created_at,
+                postcode, language, status, contact_consent, utm_source, utm_campaign, ip_hash, link_salt, legacy_token_hash, email_attempts, source,
+                sheet_reference, created_at,
                 confirmed_at, rejection_reason, email_due, emails_sent, is_counted)
             SELECT %s, 'Ada', 'Lovelace', 'seed' || i || '@example.org', 'seed' || i || '@example.org', 'DE', '10115',
-                'en', 'confirmed', false, '', '', md5(i::text) || md5((i + 1)::text), md5(i::text) || md5(i::text),
+                'en', 'confirmed', false, '', '', md5(i::text) || md5((i + 1)::text), md5(i::text), '', 0, 'online', '',
                 now(), now(), '', '', 1, true
             FROM generate_series(1, %s) AS i
             """,
