@@ -448,7 +448,9 @@ async def end_to_end(
                 except TimeoutError:
                     continue
                 try:
-                    await Visitor(session, base_url).get(path, "confirm link")
+                    visitor = Visitor(session, base_url)
+                    await visitor.get(path, "confirm link")
+                    await visitor.post(path, {}, "confirm link button", expect=(200,))
                 except FlowError as exc:
                     if measuring():
                         result.confirm_errors += 1
