@@ -1,6 +1,6 @@
 # `make run` serves the demo petition embedded (SQLite, eager tasks, console email).
-# `make test` runs the whole suite against real PostgreSQL and Redis (installing Chromium, gettext and
-# axe-core first when they are missing); `make test-fast` runs the unit tests, which need neither.
+# `make test` runs the whole suite against real PostgreSQL and Redis (installing Chromium and gettext with apt, and
+# axe-core with `npm ci`, first when they are missing); `make test-fast` runs the unit tests, which need neither.
 # `make bench` starts the production configuration on loopback and prints the benchmark table
 # (docs/BENCHMARKS.md; BENCH_QUICK=1 for a seconds-long run).
 
