@@ -145,11 +145,11 @@ class DegradingRedisCache(RedisCache):
     def clear(self):
         return self._call("clear", False)
 
-    def count_hits(self, windows: list[tuple[str, int]], version=None) -> list[int] | None:
-        """One more hit on each (key, seconds) counter, all in one round trip; None while Redis is unreachable.
+    def count_hits(self, windows: list[tuple[str, int]], version=None, amount: int = 1) -> list[int] | None:
+        """`amount` more hits on each (key, seconds) counter, in one round trip; None while Redis is unreachable.
 
         A counter that does not exist yet starts at 0 and lives for its
-        seconds (the window it counts), then counts this hit.
+        seconds (the window it counts), then counts these hits.
         """
         if not self._available():
             return None
@@ -158,7 +158,7 @@ class DegradingRedisCache(RedisCache):
             for key, seconds in windows:
                 made = self.make_and_validate_key(key, version=version)
                 pipeline.set(made, 0, ex=seconds, nx=True)
-                pipeline.incr(made)
+                pipeline.incr(made, amount)
             replies = pipeline.execute()
         except (RedisError, OSError) as exc:
             self._failed("count_hits", exc)

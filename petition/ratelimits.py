@@ -97,21 +97,21 @@ def request_ip_hash(request) -> str:
     return ip_hash(client_address(request))
 
 
-def count_hits(windows: list[tuple[str, int]]) -> list[int] | None:
-    """One more hit on each (key, seconds) counter; None when the cache cannot say.
+def count_hits(windows: list[tuple[str, int]], amount: int = 1) -> list[int] | None:
+    """`amount` more hits on each (key, seconds) counter; None when the cache cannot say.
 
     The Redis cache counts them all in one round trip; the embedded
     local-memory cache one by one.
     """
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     if hasattr(cache, "count_hits"):
-        return cache.count_hits(windows)
+        return cache.count_hits(windows, amount=amount)
     counts = []
     for key, seconds in windows:
-        if cache.add(key, 1, seconds):
-            counts.append(1)
+        if cache.add(key, amount, seconds):
+            counts.append(amount)
         else:
-            counts.append(cache.incr(key))
+            counts.append(cache.incr(key, amount))
     return counts
 
 

@@ -38,7 +38,14 @@ def test_permits_within_a_minute_never_exceed_the_cap(settings):
 
 def test_it_waits_rather_than_exceeds_when_redis_is_unreachable(settings):
     settings.UPDATE_SEND_PER_MINUTE = 50
-    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    # The shared cache the throttle counts in, pointed at a port where no Redis listens.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "petition.cache.DegradingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
     now = [time.time()]
     sleeps = []
 
