@@ -5,6 +5,7 @@ never evaluated: a formula payload in a name is just refused by the name
 rules, and exports neutralise whatever text they write.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -26,8 +27,19 @@ from .mapping import FIELDS
 
 COUNTRY_CODES = frozenset(code for code, _ in countries)
 LANGUAGE_CODES = frozenset(code for code, _ in settings.LANGUAGES)
-YES = frozenset({"1", "y", "yes", "true", "x", "ja", "oui", "si", "sí", "tak", "✓", "✔"})
-NO = frozenset({"", "0", "n", "no", "false", "nein", "non", "nie", "-"})
+# Partners write consent columns in their own language: "yes" and "no" in each
+# of the 24 official languages (settings.LANGUAGES), with and without accents,
+# besides the marks a spreadsheet or a paper sheet uses.
+YES = frozenset(
+    {"1", "y", "yes", "true", "x", "✓", "✔"}
+    | {"да", "ano", "áno", "ja", "ναι", "sí", "si", "sì", "jah", "kyllä", "kylla", "oui", "tá", "sea"}
+    | {"igen", "taip", "jā", "iva", "tak", "sim", "da"}
+)
+NO = frozenset(
+    {"", "0", "n", "no", "false", "-"}
+    | {"не", "ne", "nej", "nein", "όχι", "οχι", "ei", "non", "níl", "nil", "ní hea", "nem", "nē", "le"}
+    | {"nee", "nie", "não", "nao", "nu"}
+)
 
 
 @dataclass
@@ -69,7 +81,7 @@ def checked(field_name: str, rule, value):
 
 
 def parse_flag(field_name: str, value: str) -> bool:
-    simple = value.strip().lower()
+    simple = unicodedata.normalize("NFC", value).strip().lower()
     if simple in YES:
         return True
     if simple in NO:
