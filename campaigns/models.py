@@ -30,7 +30,7 @@ class Organisation(models.Model):
         _("webhook URL"),
         blank=True,
         help_text=_("HTTPS address that receives an event when a signer who consented to this organisation "
-                    "confirms, withdraws or withdraws that consent. Empty: no events."),
+                    "confirms or withdraws their signature, or withdraws that consent. Empty: no events."),
     )
     webhook_secret = models.CharField(
         _("webhook secret"),
