@@ -38,6 +38,7 @@ def environment() -> None:
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "IP_HASH_KEY": secrets.token_urlsafe(50),
+            "EMAIL_LINK_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SITE_URL": "https://testserver",
             "SECURE_SSL_REDIRECT": "0",
