@@ -14,6 +14,7 @@ nudge, a dead worker).
 
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -152,17 +153,19 @@ def _deliver_chunk(ids: list[int], lease: Lease, connection, later: list[int]) -
     signatures = list(
         Signature.objects.select_related("campaign").filter(pk__in=ids, email_claimed_at=lease.held_since)
     )
+    share_campaigns(signatures)
     suppressed = set(
         Suppression.objects.filter(email_canonical__in=[s.email_canonical for s in signatures]).values_list(
             "email_canonical", flat=True
         )
     )
+    consents = active_consents([s.pk for s in signatures])
     to_send, messages = [], []
     for signature in signatures:
         reason = _why_not(signature, suppressed)
         if not reason:
             try:
-                messages.append(build_message(signature))
+                messages.append(build_message(signature, consents[signature.pk]))
             except UndeliverableAddress:
                 reason = "undeliverable"
         if reason:
@@ -231,26 +234,39 @@ def _record(signature: Signature, lease: Lease, outcome: Outcome) -> None:
         logger.warning("email for signature %s not sent; try %s again in %ss", signature.pk, attempts, wait.seconds)
 
 
-def build_message(signature: Signature):
+def share_campaigns(signatures: list[Signature]) -> None:
+    """One Campaign object per campaign in a chunk, so its texts in each language are looked up once, not per email."""
+    campaigns = {}
+    for signature in signatures:
+        signature.campaign = campaigns.setdefault(signature.campaign_id, signature.campaign)
+
+
+def active_consents(signature_ids: list[int]) -> defaultdict:
+    """The consents still standing of each of these signatures, by organisation name: one query for a chunk."""
+    by_signature = defaultdict(list)
+    rows = (
+        Consent.objects.filter(signature_id__in=signature_ids, withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+    for consent in rows:
+        by_signature[consent.signature_id].append(consent)
+    return by_signature
+
+
+def build_message(signature: Signature, consents: list[Consent]):
     template, _status = EMAIL_TEMPLATES[signature.email_due]
     return render_email(
         template,
-        email_context(signature),
+        email_context(signature, consents),
         signature.language,
         [deliverable_address(signature.email)],
         headers=list_unsubscribe_headers(signature),
     )
 
 
-def active_consents(signature: Signature):
-    return (
-        Consent.objects.filter(signature=signature, withdrawn_at__isnull=True)
-        .select_related("organisation")
-        .order_by("organisation__name")
-    )
-
-
-def email_context(signature: Signature) -> dict:
+def email_context(signature: Signature, consents: list[Consent]) -> dict:
+    """What the email templates show; consents are the signature's standing ones (active_consents)."""
     with translation.override(signature.language):
         return {
             "signature": signature,
@@ -262,7 +278,7 @@ def email_context(signature: Signature) -> dict:
             "campaign_url": absolute_url(signature.campaign.get_absolute_url()),
             "unsubscribe_links": [
                 {"organisation": consent.organisation.name, "url": unsubscribe_url(signature, consent.organisation_id)}
-                for consent in active_consents(signature)
+                for consent in consents
             ],
         }
 
