@@ -7,9 +7,10 @@ workers take different rows), sends them over one connection
 handed over. A worker that dies leaves its lease behind, and after LEASE
 another drain takes the rows over. A temporary failure waits a growing
 backoff (email_not_before); a permanent refusal suppresses the address.
-Signing nudges a drain after commit (signatures.nudge); beat drains every
-OUTBOX_SWEEP_SECONDS whatever was missed (a broker that was down, a lost
-nudge, a dead worker).
+Signing nudges a drain after commit (services.nudge_outbox), which starts
+GATHER_SECONDS later so that the signers of that moment share it; beat
+drains every OUTBOX_SWEEP_SECONDS whatever was missed (a broker that was
+down, a lost nudge, a dead worker).
 """
 
 import logging
@@ -39,6 +40,11 @@ logger = logging.getLogger(__name__)
 # reads any rows, so whatever committed before a signer found the mark is seen.
 NUDGE_KEY = "outbox:nudged"
 NUDGE_SECONDS = 1
+# A nudged drain waits this long before it starts: the signers who commit
+# meanwhile find the mark and share that drain (one task, one SMTP
+# connection, one claim) instead of each starting one of a few emails or
+# none. Shorter than NUDGE_SECONDS, so the mark is still there all along.
+GATHER_SECONDS = 0.5
 
 # How long a claim holds: a worker renews it before each chunk; one that died
 # lets go after this long.
@@ -117,35 +123,45 @@ class Lease:
 
 
 def drain(seconds: float = DRAIN_SECONDS) -> int:
-    """Send what is owed, batch after batch, until nothing is left or the time is up; returns emails sent."""
+    """Send what is owed, batch after batch over one connection, until nothing is left or the time is up.
+
+    Returns the emails sent. The connection opens with the first message, so
+    a drain that finds nothing owed talks to no mail server.
+    """
     deadline = time.monotonic() + seconds
     sent = 0
-    while time.monotonic() < deadline:
-        held_since, ids = claim()
-        if not ids:
-            break
-        sent += deliver_claimed(Lease(held_since, ids))
+    connection = get_connection(fail_silently=False)
+    try:
+        while time.monotonic() < deadline:
+            held_since, ids = claim()
+            if not ids:
+                break
+            sent += deliver_claimed(Lease(held_since, ids), connection)
+    finally:
+        close_quietly(connection)
     return sent
 
 
 def deliver_due_email(signature_id: int) -> bool:
     """Send this one signature's owed email now, if no other worker holds it; True when it was sent."""
     held_since, ids = claim(limit=1, only=[signature_id])
-    return bool(ids) and deliver_claimed(Lease(held_since, ids)) == 1
-
-
-def deliver_claimed(lease: Lease) -> int:
-    """Send the leased rows in chunks over one connection, marking each row as its message goes."""
-    sent = 0
-    pending = list(lease.ids)
+    if not ids:
+        return False
     connection = get_connection(fail_silently=False)
     try:
-        while pending:
-            pending = lease.renew(pending)
-            chunk, pending = pending[:CHUNK], pending[CHUNK:]
-            sent += _deliver_chunk(chunk, lease, connection, later=pending)
+        return deliver_claimed(Lease(held_since, ids), connection) == 1
     finally:
         close_quietly(connection)
+
+
+def deliver_claimed(lease: Lease, connection) -> int:
+    """Send the leased rows in chunks over the caller's connection, marking each row as its message goes."""
+    sent = 0
+    pending = list(lease.ids)
+    while pending:
+        pending = lease.renew(pending)
+        chunk, pending = pending[:CHUNK], pending[CHUNK:]
+        sent += _deliver_chunk(chunk, lease, connection, later=pending)
     return sent
 
 

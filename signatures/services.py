@@ -23,7 +23,7 @@ from .erasure import erase_signatures
 from .fold import fold_queued_key
 from .links import CONFIRM, MANAGE, InvalidToken, find_by_token
 from .models import AuditEntry, Consent, Signature
-from .outbox import NUDGE_KEY, NUDGE_SECONDS
+from .outbox import GATHER_SECONDS, NUDGE_KEY, NUDGE_SECONDS
 from .tasks import drain_outbox, fold_counts
 
 logger = logging.getLogger(__name__)
@@ -135,16 +135,16 @@ def nudge_outbox() -> bool:
     """Enqueue one drain unless one is already on its way; True when one was enqueued.
 
     Under load many signers commit within a second; they share one drain,
-    which sends their emails as one batch. When the cache is unreachable we
-    cannot know, so we enqueue (the broker is likely down too, and beat's
-    drain then catches up).
+    which starts GATHER_SECONDS after the first of them and sends their
+    emails as one batch. When the cache is unreachable we cannot know, so we
+    enqueue (the broker is likely down too, and beat's drain then catches up).
     """
     try:
         if not cache.add(NUDGE_KEY, 1, timeout=NUDGE_SECONDS):
             return False
     except (RedisError, OSError) as exc:
         logger.warning("cache unreachable (%s); enqueueing an outbox drain anyway", type(exc).__name__)
-    return enqueue_now(drain_outbox)
+    return enqueue_now(drain_outbox, countdown=GATHER_SECONDS)
 
 
 def request_fold(campaign_id: int) -> None:
