@@ -1,6 +1,8 @@
-"""CPU per request of the sign POST and the count API, in one process: no network, no gunicorn, no load generator.
+"""CPU per request of the sign POST and the count API, and per confirmation email drained, in one process.
 
     DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile sign] [--requests 300]
+
+No gunicorn, no load generator, no worker: Django's test client makes the requests.
 
 On a machine shared with other work, wall-clock throughput moves by 2x between
 identical runs while this process's own CPU time (time.process_time) moves by
@@ -10,7 +12,10 @@ database as gunicorn would), recreates the database named in DATABASE_URL
 (refused unless its name ends in "_bench") and flushes the Redis database of
 REDIS_URL. The sign POST publishes its Celery message to that Redis database
 as in production; no worker runs, so the messages are flushed at the end.
---profile prints the top of a cProfile (CPU time, not waiting) of the chosen request.
+Then the confirmation emails those signatures are owed are drained by
+signatures.outbox.drain, as the worker would, to an SMTP sink in a process of
+its own (bench.smtp_sink), so the CPU counted is the drain's alone.
+--profile prints the top of a cProfile (CPU time, not waiting) of the chosen request, or of the drain.
 """
 
 import argparse
@@ -18,18 +23,25 @@ import cProfile
 import os
 import pstats
 import secrets
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import django
 import psycopg2
 import redis
 
+from bench.stack import free_port
+
 WARM_UP = 30
 
 
-def environment() -> None:
+def environment(email_port: int) -> None:
     database_url = os.environ["DATABASE_URL"]
     if not urlsplit(database_url).path.rstrip("/").endswith("_bench"):
         raise SystemExit("bench.inprocess recreates its database: give DATABASE_URL a name ending in _bench")
@@ -38,13 +50,15 @@ def environment() -> None:
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "IP_HASH_KEY": secrets.token_urlsafe(50),
+            "EMAIL_LINK_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SITE_URL": "https://testserver",
             "SECURE_SSL_REDIRECT": "0",
             "TRUSTED_PROXIES": "127.0.0.1,::1",
             "CONN_MAX_AGE": "60",
             "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": "9",
+            "EMAIL_PORT": str(email_port),
+            "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "bench.settings",
         }
     )
@@ -81,12 +95,46 @@ def measure(label: str, request, count: int, profile: bool) -> list[float]:
     return costs
 
 
+def start_sink(port: int, out: Path) -> subprocess.Popen:
+    sink = subprocess.Popen([sys.executable, "-m", "bench.smtp_sink", "--port", str(port), "--out", str(out)])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return sink
+        except OSError:
+            time.sleep(0.1)
+    sink.terminate()
+    raise SystemExit("the SMTP sink did not start")
+
+
+def measure_drain(drain, owed: int, sink_file: Path, profile: bool) -> None:
+    """Drain every owed email in one go, as a worker's drain task would; CPU per email sent."""
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    if profiler:
+        profiler.enable()
+    began = time.process_time()
+    sent = drain(seconds=3600)
+    cost = (time.process_time() - began) * 1000
+    if profiler:
+        profiler.disable()
+    delivered = len(sink_file.read_text().splitlines())
+    if sent != owed or delivered != owed:
+        raise SystemExit(f"drain sent {sent} and the sink received {delivered} of {owed} owed emails")
+    print(f"drain: {cost / sent:.2f} ms CPU per confirmation email, {sent} emails in {cost:.0f} ms")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--profile", choices=("sign", "count", "cached"), default=None)
+    parser.add_argument("--profile", choices=("sign", "count", "cached", "drain"), default=None)
     options = parser.parse_args()
-    environment()
+    email_port = free_port()
+    sink_file = Path(tempfile.mkdtemp(prefix="bench-inprocess-")) / "smtp-sink.tsv"
+    sink = start_sink(email_port, sink_file)
+    environment(email_port)
     django.setup()
     # Django is set up only now, with the environment above.
     from django.core.cache import cache
@@ -98,6 +146,8 @@ def main() -> None:
     from bench.baselines import CACHED_VALUE_KEY
     from campaigns.models import Campaign, Organisation
     from campaigns.services import add_default_milestones
+    from signatures.models import Signature
+    from signatures.outbox import drain
 
     call_command("migrate", verbosity=0)
     lead = Organisation.objects.create(name="Bench coalition", slug="bench-coalition", website="https://example.org/")
@@ -149,8 +199,12 @@ def main() -> None:
     try:
         for label, request in (("sign", sign), ("count", count), ("cached", cached)):
             measure(label, request, options.requests, options.profile == label)
+        owed = Signature.objects.with_email_due().count()
+        measure_drain(drain, owed, sink_file, options.profile == "drain")
     finally:
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+        sink.terminate()
+        sink.wait(timeout=10)
 
 
 if __name__ == "__main__":

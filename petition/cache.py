@@ -31,7 +31,7 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisSerializer
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -78,9 +78,33 @@ class SignedPickleSerializer(RedisSerializer):
         return pickle.loads(payload)
 
 
+class OneClientPerPool(RedisCacheClient):
+    """Django's Redis cache client, keeping one redis.Redis per connection pool instead of one per call.
+
+    Django wraps the pool in a new redis.Redis for every cache operation, and
+    redis-py fills its table of response callbacks in each: 0.06 ms of CPU,
+    twice the client's side of a GET, three times per sign POST. The client
+    keeps no connection of its own (each command borrows one from the pool,
+    which reconnects after a fork), so reusing it changes nothing but the
+    cost.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class DegradingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = OneClientPerPool
         self._location = server if isinstance(server, str) else ",".join(server)
 
     def _available(self) -> bool:

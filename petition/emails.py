@@ -24,16 +24,27 @@ SUBJECT_WHITESPACE = re.compile(r"[ \t\r\n]+")
 UNFOLDED_HEADERS = {"list-unsubscribe", "list-unsubscribe-post"}
 
 
+# Printable ASCII, spaces and tabs: no character that compat32 would encode or take for a line break.
+PLAIN_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+
+
 class LinkHeadersPolicy(Compat32):
     """Python's compat32 policy (what Django's messages use), leaving the link headers on one line.
 
     RFC 5322 allows lines up to 998 characters; a URL header far shorter than
     that is better whole on its line than folded before its only token.
+
+    A plain header that fits on its line is written as it is, which is what
+    compat32 writes too, without building a Header object to find that out:
+    that was a tenth of the CPU of sending a confirmation email.
     """
 
     def _fold(self, name, value, sanitize):
-        if name.lower() in UNFOLDED_HEADERS and isinstance(value, str) and value.isascii() and len(value) < 900:
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str):
+            if name.lower() in UNFOLDED_HEADERS and value.isascii() and len(value) < 900:
+                return f"{name}: {value}{self.linesep}"
+            if len(name) + 2 + len(value) <= self.max_line_length and PLAIN_HEADER_VALUE.fullmatch(value):
+                return f"{name}: {value}{self.linesep}"
         return super()._fold(name, value, sanitize)
 
 

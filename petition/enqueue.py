@@ -13,9 +13,10 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
-def enqueue_now(task, *args) -> bool:
+def enqueue_now(task, *args, countdown: float | None = None) -> bool:
+    """Publish the task now (to start at once, or countdown seconds later); False when the broker is unreachable."""
     try:
-        task.delay(*args)
+        task.apply_async(args, countdown=countdown)
         return True
     except (OperationalError, RedisError, OSError) as exc:
         logger.warning("could not enqueue %s (%s); a periodic task will catch up", task.name, type(exc).__name__)

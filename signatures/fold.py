@@ -12,7 +12,9 @@ and the next fold takes it.
 Why it is cheap: a confirmation only flips its own row's status. It asks for a
 fold after commit (signatures.services.request_fold), at most one fold per
 campaign waits in the queue (a short-lived cache key, forgotten here when the
-fold starts), and beat folds every COUNT_FOLD_SECONDS as a safety net.
+fold starts; the fold starts a moment after it was asked for, so the
+confirmations of that moment share it), and beat folds every
+COUNT_FOLD_SECONDS as a safety net.
 """
 
 import logging

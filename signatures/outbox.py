@@ -7,13 +7,15 @@ workers take different rows), sends them over one connection
 handed over. A worker that dies leaves its lease behind, and after LEASE
 another drain takes the rows over. A temporary failure waits a growing
 backoff (email_not_before); a permanent refusal suppresses the address.
-Signing nudges a drain after commit (signatures.nudge); beat drains every
-OUTBOX_SWEEP_SECONDS whatever was missed (a broker that was down, a lost
-nudge, a dead worker).
+Signing nudges a drain after commit (services.nudge_outbox), which starts
+GATHER_SECONDS later so that the signers of that moment share it; beat
+drains every OUTBOX_SWEEP_SECONDS whatever was missed (a broker that was
+down, a lost nudge, a dead worker).
 """
 
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,6 +40,11 @@ logger = logging.getLogger(__name__)
 # reads any rows, so whatever committed before a signer found the mark is seen.
 NUDGE_KEY = "outbox:nudged"
 NUDGE_SECONDS = 1
+# A nudged drain waits this long before it starts: the signers who commit
+# meanwhile find the mark and share that drain (one task, one SMTP
+# connection, one claim) instead of each starting one of a few emails or
+# none. Shorter than NUDGE_SECONDS, so the mark is still there all along.
+GATHER_SECONDS = 0.5
 
 # How long a claim holds: a worker renews it before each chunk; one that died
 # lets go after this long.
@@ -116,35 +123,45 @@ class Lease:
 
 
 def drain(seconds: float = DRAIN_SECONDS) -> int:
-    """Send what is owed, batch after batch, until nothing is left or the time is up; returns emails sent."""
+    """Send what is owed, batch after batch over one connection, until nothing is left or the time is up.
+
+    Returns the emails sent. The connection opens with the first message, so
+    a drain that finds nothing owed talks to no mail server.
+    """
     deadline = time.monotonic() + seconds
     sent = 0
-    while time.monotonic() < deadline:
-        held_since, ids = claim()
-        if not ids:
-            break
-        sent += deliver_claimed(Lease(held_since, ids))
+    connection = get_connection(fail_silently=False)
+    try:
+        while time.monotonic() < deadline:
+            held_since, ids = claim()
+            if not ids:
+                break
+            sent += deliver_claimed(Lease(held_since, ids), connection)
+    finally:
+        close_quietly(connection)
     return sent
 
 
 def deliver_due_email(signature_id: int) -> bool:
     """Send this one signature's owed email now, if no other worker holds it; True when it was sent."""
     held_since, ids = claim(limit=1, only=[signature_id])
-    return bool(ids) and deliver_claimed(Lease(held_since, ids)) == 1
-
-
-def deliver_claimed(lease: Lease) -> int:
-    """Send the leased rows in chunks over one connection, marking each row as its message goes."""
-    sent = 0
-    pending = list(lease.ids)
+    if not ids:
+        return False
     connection = get_connection(fail_silently=False)
     try:
-        while pending:
-            pending = lease.renew(pending)
-            chunk, pending = pending[:CHUNK], pending[CHUNK:]
-            sent += _deliver_chunk(chunk, lease, connection, later=pending)
+        return deliver_claimed(Lease(held_since, ids), connection) == 1
     finally:
         close_quietly(connection)
+
+
+def deliver_claimed(lease: Lease, connection) -> int:
+    """Send the leased rows in chunks over the caller's connection, marking each row as its message goes."""
+    sent = 0
+    pending = list(lease.ids)
+    while pending:
+        pending = lease.renew(pending)
+        chunk, pending = pending[:CHUNK], pending[CHUNK:]
+        sent += _deliver_chunk(chunk, lease, connection, later=pending)
     return sent
 
 
@@ -152,17 +169,19 @@ def _deliver_chunk(ids: list[int], lease: Lease, connection, later: list[int]) -
     signatures = list(
         Signature.objects.select_related("campaign").filter(pk__in=ids, email_claimed_at=lease.held_since)
     )
+    share_campaigns(signatures)
     suppressed = set(
         Suppression.objects.filter(email_canonical__in=[s.email_canonical for s in signatures]).values_list(
             "email_canonical", flat=True
         )
     )
+    consents = active_consents([s.pk for s in signatures])
     to_send, messages = [], []
     for signature in signatures:
         reason = _why_not(signature, suppressed)
         if not reason:
             try:
-                messages.append(build_message(signature))
+                messages.append(build_message(signature, consents[signature.pk]))
             except UndeliverableAddress:
                 reason = "undeliverable"
         if reason:
@@ -231,26 +250,39 @@ def _record(signature: Signature, lease: Lease, outcome: Outcome) -> None:
         logger.warning("email for signature %s not sent; try %s again in %ss", signature.pk, attempts, wait.seconds)
 
 
-def build_message(signature: Signature):
+def share_campaigns(signatures: list[Signature]) -> None:
+    """One Campaign object per campaign in a chunk, so its texts in each language are looked up once, not per email."""
+    campaigns = {}
+    for signature in signatures:
+        signature.campaign = campaigns.setdefault(signature.campaign_id, signature.campaign)
+
+
+def active_consents(signature_ids: list[int]) -> defaultdict:
+    """The consents still standing of each of these signatures, by organisation name: one query for a chunk."""
+    by_signature = defaultdict(list)
+    rows = (
+        Consent.objects.filter(signature_id__in=signature_ids, withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+    for consent in rows:
+        by_signature[consent.signature_id].append(consent)
+    return by_signature
+
+
+def build_message(signature: Signature, consents: list[Consent]):
     template, _status = EMAIL_TEMPLATES[signature.email_due]
     return render_email(
         template,
-        email_context(signature),
+        email_context(signature, consents),
         signature.language,
         [deliverable_address(signature.email)],
         headers=list_unsubscribe_headers(signature),
     )
 
 
-def active_consents(signature: Signature):
-    return (
-        Consent.objects.filter(signature=signature, withdrawn_at__isnull=True)
-        .select_related("organisation")
-        .order_by("organisation__name")
-    )
-
-
-def email_context(signature: Signature) -> dict:
+def email_context(signature: Signature, consents: list[Consent]) -> dict:
+    """What the email templates show; consents are the signature's standing ones (active_consents)."""
     with translation.override(signature.language):
         return {
             "signature": signature,
@@ -262,7 +294,7 @@ def email_context(signature: Signature) -> dict:
             "campaign_url": absolute_url(signature.campaign.get_absolute_url()),
             "unsubscribe_links": [
                 {"organisation": consent.organisation.name, "url": unsubscribe_url(signature, consent.organisation_id)}
-                for consent in active_consents(signature)
+                for consent in consents
             ],
         }
 

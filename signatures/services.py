@@ -23,7 +23,7 @@ from .erasure import erase_signatures
 from .fold import fold_queued_key
 from .links import CONFIRM, MANAGE, InvalidToken, find_by_token
 from .models import AuditEntry, Consent, Signature
-from .outbox import NUDGE_KEY, NUDGE_SECONDS
+from .outbox import GATHER_SECONDS, NUDGE_KEY, NUDGE_SECONDS
 from .tasks import drain_outbox, fold_counts
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 # How long the "a fold is queued" mark may outlive a fold that never ran
 # (lost by the broker); beat folds meanwhile anyway.
 FOLD_QUEUED_TTL = 60
+# A requested fold starts this long after the confirmation that asked for it,
+# so the confirmations of that moment share one fold instead of each starting
+# one of its own as soon as the previous one began. The count still shows
+# them within a second.
+FOLD_GATHER_SECONDS = 0.5
 
 
 @dataclass
@@ -135,16 +140,16 @@ def nudge_outbox() -> bool:
     """Enqueue one drain unless one is already on its way; True when one was enqueued.
 
     Under load many signers commit within a second; they share one drain,
-    which sends their emails as one batch. When the cache is unreachable we
-    cannot know, so we enqueue (the broker is likely down too, and beat's
-    drain then catches up).
+    which starts GATHER_SECONDS after the first of them and sends their
+    emails as one batch. When the cache is unreachable we cannot know, so we
+    enqueue (the broker is likely down too, and beat's drain then catches up).
     """
     try:
         if not cache.add(NUDGE_KEY, 1, timeout=NUDGE_SECONDS):
             return False
     except (RedisError, OSError) as exc:
         logger.warning("cache unreachable (%s); enqueueing an outbox drain anyway", type(exc).__name__)
-    return enqueue_now(drain_outbox)
+    return enqueue_now(drain_outbox, countdown=GATHER_SECONDS)
 
 
 def request_fold(campaign_id: int) -> None:
@@ -155,17 +160,17 @@ def request_fold(campaign_id: int) -> None:
 def schedule_fold(campaign_id: int) -> bool:
     """Enqueue a fold unless one is already queued; True when one was enqueued.
 
-    The queued fold forgets its mark before it reads any rows, so whatever
-    committed before a caller found the mark is seen by that fold. When the
-    cache is unreachable we cannot know, so we enqueue: an extra fold costs
-    little, a missed one costs freshness.
+    The queued fold starts FOLD_GATHER_SECONDS later and forgets its mark
+    before it reads any rows, so whatever committed before a caller found the
+    mark is seen by that fold. When the cache is unreachable we cannot know,
+    so we enqueue: an extra fold costs little, a missed one costs freshness.
     """
     try:
         if not cache.add(fold_queued_key(campaign_id), 1, timeout=FOLD_QUEUED_TTL):
             return False
     except (RedisError, OSError) as exc:
         logger.warning("cache unreachable (%s); enqueueing fold of campaign %s anyway", type(exc).__name__, campaign_id)
-    return enqueue_now(fold_counts, campaign_id)
+    return enqueue_now(fold_counts, campaign_id, countdown=FOLD_GATHER_SECONDS)
 
 
 class ConfirmResult:

@@ -1,9 +1,12 @@
+import json
 import os
 import socket
+from datetime import datetime, timedelta
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from redis import Redis
 
 from campaigns.models import Campaign
@@ -56,6 +59,23 @@ def test_a_fold_lost_by_the_broker_blocks_enqueueing_only_briefly(enqueued):
 
     redis = Redis.from_url(os.environ["REDIS_URL"])
     assert 0 < redis.ttl(cache.make_and_validate_key(fold.fold_queued_key(campaign.pk))) <= services.FOLD_QUEUED_TTL
+
+
+def test_the_queued_fold_starts_after_the_gather_window_so_the_confirmations_of_that_moment_share_it(
+    eager_celery, settings
+):
+    eager_celery.conf.task_always_eager = False
+    campaign = make_campaign()
+    before = timezone.now()
+
+    assert services.schedule_fold(campaign.pk) is True
+    assert services.schedule_fold(campaign.pk) is False
+
+    broker = Redis.from_url(settings.CELERY_BROKER_URL)
+    published = [json.loads(raw)["headers"] for raw in broker.lrange("celery", 0, -1)]
+    folds = [headers for headers in published if headers["task"] == "signatures.tasks.fold_counts"]
+    assert len(folds) == 1
+    assert datetime.fromisoformat(folds[0]["eta"]) >= before + timedelta(seconds=services.FOLD_GATHER_SECONDS)
 
 
 def test_it_enqueues_a_fold_when_the_cache_is_down(enqueued, settings, caplog):
