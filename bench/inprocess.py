@@ -1,6 +1,6 @@
-"""CPU per request of the sign POST and the count API, in one process: no network, no gunicorn, no load generator.
+"""CPU per request of the sign POST, the confirm step and the count API, in one process: no network, no gunicorn, no load generator.
 
-    DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile sign] [--requests 300]
+    DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile confirm] [--requests 300]
 
 On a machine shared with other work, wall-clock throughput moves by 2x between
 identical runs while this process's own CPU time (time.process_time) moves by
@@ -10,6 +10,8 @@ database as gunicorn would), recreates the database named in DATABASE_URL
 (refused unless its name ends in "_bench") and flushes the Redis database of
 REDIS_URL. The sign POST publishes its Celery message to that Redis database
 as in production; no worker runs, so the messages are flushed at the end.
+One confirm is what a signer does with the emailed link: GET the button page,
+then POST the button, on pending signatures inserted beforehand (one each).
 --profile prints the top of a cProfile (CPU time, not waiting) of the chosen request.
 """
 
@@ -38,6 +40,7 @@ def environment() -> None:
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "IP_HASH_KEY": secrets.token_urlsafe(50),
+            "EMAIL_LINK_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "SITE_URL": "https://testserver",
             "SECURE_SSL_REDIRECT": "0",
@@ -84,7 +87,7 @@ def measure(label: str, request, count: int, profile: bool) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--profile", choices=("sign", "count", "cached"), default=None)
+    parser.add_argument("--profile", choices=("sign", "confirm", "count", "cached"), default=None)
     options = parser.parse_args()
     environment()
     django.setup()
@@ -96,10 +99,15 @@ def main() -> None:
     from django.utils import timezone, translation
 
     from bench.baselines import CACHED_VALUE_KEY
+    from bench.seeding import insert_signatures
     from campaigns.models import Campaign, Organisation
     from campaigns.services import add_default_milestones
+    from signatures.links import confirm_path
+    from signatures.models import Signature
 
     call_command("migrate", verbosity=0)
+    # Pages render static links through whitenoise's manifest, as under gunicorn.
+    call_command("collectstatic", interactive=False, verbosity=0)
     lead = Organisation.objects.create(name="Bench coalition", slug="bench-coalition", website="https://example.org/")
     campaign = Campaign.objects.create(
         slug="bench-petition",
@@ -111,11 +119,16 @@ def main() -> None:
         lead_organisation=lead,
     )
     add_default_milestones(campaign)
+    campaign.partners.add(
+        Organisation.objects.create(name="Bench partner", slug="bench-partner", website="https://example.net/")
+    )
     cache.set(CACHED_VALUE_KEY, 123_456, None)
     with translation.override("en"):
         sign_path = reverse("signatures:sign", kwargs={"slug": campaign.slug})
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="en")
     tag = secrets.token_hex(3)
+    pending = insert_signatures(campaign.pk, WARM_UP + options.requests, status="pending", tag=tag, returning=True)
+    confirm_paths = [confirm_path(Signature(pk=pk, link_salt=salt, language="en")) for pk, salt in pending]
 
     def sign(number: int) -> None:
         # Browsers (and the load generator) post the form urlencoded, not as multipart.
@@ -139,6 +152,21 @@ def main() -> None:
         if response.status_code != 302:
             raise SystemExit(f"sign POST answered {response.status_code}")
 
+    def confirm(number: int) -> None:
+        path = confirm_paths[number]
+        if client.get(path).status_code != 200:
+            raise SystemExit("confirm link GET did not answer 200")
+        # What a browser sends with the button's form: same-origin fetch metadata, urlencoded and empty.
+        response = client.post(
+            path,
+            "",
+            content_type="application/x-www-form-urlencoded",
+            HTTP_ORIGIN="https://testserver",
+            HTTP_SEC_FETCH_SITE="same-origin",
+        )
+        if response.status_code != 200 or b'data-progress' not in response.content:
+            raise SystemExit(f"confirm POST answered {response.status_code}")
+
     def count(number: int) -> None:
         if client.get(f"/api/campaigns/{campaign.slug}/").status_code != 200:
             raise SystemExit("count API did not answer 200")
@@ -147,8 +175,11 @@ def main() -> None:
         client.get("/__bench__/cached/")
 
     try:
-        for label, request in (("sign", sign), ("count", count), ("cached", cached)):
+        for label, request in (("sign", sign), ("confirm", confirm), ("count", count), ("cached", cached)):
             measure(label, request, options.requests, options.profile == label)
+        confirmed = Signature.objects.filter(pk__in=[pk for pk, _ in pending], status=Signature.Status.CONFIRMED)
+        if confirmed.count() != len(pending):
+            raise SystemExit("not every confirm POST confirmed its signature")
     finally:
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
 
