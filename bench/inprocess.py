@@ -1,6 +1,6 @@
-"""CPU per request of the sign POST and the count API, and per confirmation email drained, in one process.
+"""CPU per request of the sign POST, the confirm step and the count API, and per confirmation email drained, in one process.
 
-    DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile sign] [--requests 300]
+    DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile confirm] [--requests 300]
 
 No gunicorn, no load generator, no worker: Django's test client makes the requests.
 
@@ -16,6 +16,8 @@ Then the confirmation emails those signatures are owed are drained by
 signatures.outbox.drain, as the worker would, to an SMTP sink in a process of
 its own (bench.smtp_sink), so the CPU counted is the drain's alone.
 --profile prints the top of a cProfile (CPU time, not waiting) of the chosen request, or of the drain.
+One confirm is what a signer does with the emailed link: GET the button page,
+then POST the button, on pending signatures inserted beforehand (one each).
 """
 
 import argparse
@@ -129,7 +131,7 @@ def measure_drain(drain, owed: int, sink_file: Path, profile: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--profile", choices=("sign", "count", "cached", "drain"), default=None)
+    parser.add_argument("--profile", choices=("sign", "confirm", "count", "cached", "drain"), default=None)
     options = parser.parse_args()
     email_port = free_port()
     sink_file = Path(tempfile.mkdtemp(prefix="bench-inprocess-")) / "smtp-sink.tsv"
@@ -144,12 +146,16 @@ def main() -> None:
     from django.utils import timezone, translation
 
     from bench.baselines import CACHED_VALUE_KEY
+    from bench.seeding import insert_signatures
     from campaigns.models import Campaign, Organisation
     from campaigns.services import add_default_milestones
+    from signatures.links import confirm_path
     from signatures.models import Signature
     from signatures.outbox import drain
 
     call_command("migrate", verbosity=0)
+    # Pages render static links through whitenoise's manifest, as under gunicorn.
+    call_command("collectstatic", interactive=False, verbosity=0)
     lead = Organisation.objects.create(name="Bench coalition", slug="bench-coalition", website="https://example.org/")
     campaign = Campaign.objects.create(
         slug="bench-petition",
@@ -161,11 +167,16 @@ def main() -> None:
         lead_organisation=lead,
     )
     add_default_milestones(campaign)
+    campaign.partners.add(
+        Organisation.objects.create(name="Bench partner", slug="bench-partner", website="https://example.net/")
+    )
     cache.set(CACHED_VALUE_KEY, 123_456, None)
     with translation.override("en"):
         sign_path = reverse("signatures:sign", kwargs={"slug": campaign.slug})
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="en")
     tag = secrets.token_hex(3)
+    pending = insert_signatures(campaign.pk, WARM_UP + options.requests, status="pending", tag=tag, returning=True)
+    confirm_paths = [confirm_path(Signature(pk=pk, link_salt=salt, language="en")) for pk, salt in pending]
 
     def sign(number: int) -> None:
         # Browsers (and the load generator) post the form urlencoded, not as multipart.
@@ -189,6 +200,21 @@ def main() -> None:
         if response.status_code != 302:
             raise SystemExit(f"sign POST answered {response.status_code}")
 
+    def confirm(number: int) -> None:
+        path = confirm_paths[number]
+        if client.get(path).status_code != 200:
+            raise SystemExit("confirm link GET did not answer 200")
+        # What a browser sends with the button's form: same-origin fetch metadata, urlencoded and empty.
+        response = client.post(
+            path,
+            "",
+            content_type="application/x-www-form-urlencoded",
+            HTTP_ORIGIN="https://testserver",
+            HTTP_SEC_FETCH_SITE="same-origin",
+        )
+        if response.status_code != 200 or b'data-progress' not in response.content:
+            raise SystemExit(f"confirm POST answered {response.status_code}")
+
     def count(number: int) -> None:
         if client.get(f"/api/campaigns/{campaign.slug}/").status_code != 200:
             raise SystemExit("count API did not answer 200")
@@ -197,8 +223,11 @@ def main() -> None:
         client.get("/__bench__/cached/")
 
     try:
-        for label, request in (("sign", sign), ("count", count), ("cached", cached)):
+        for label, request in (("sign", sign), ("confirm", confirm), ("count", count), ("cached", cached)):
             measure(label, request, options.requests, options.profile == label)
+        confirmed = Signature.objects.filter(pk__in=[pk for pk, _ in pending], status=Signature.Status.CONFIRMED)
+        if confirmed.count() != len(pending):
+            raise SystemExit("not every confirm POST confirmed its signature")
         owed = Signature.objects.with_email_due().count()
         measure_drain(drain, owed, sink_file, options.profile == "drain")
     finally:

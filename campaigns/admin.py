@@ -43,6 +43,17 @@ VIEW_SIGNATURES = "signatures.view_signature"
 MODERATE_SIGNATURES = "signatures.moderate_signatures"
 
 
+def slugs_of_campaigns_with(organisations) -> list[str]:
+    """The campaigns these organisations lead or back as partners."""
+    return list(
+        Campaign.objects.filter(
+            models.Q(lead_organisation__in=organisations) | models.Q(partners__in=organisations)
+        )
+        .values_list("slug", flat=True)
+        .distinct()
+    )
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "website", "contact_email"]
@@ -74,15 +85,16 @@ class OrganisationAdmin(admin.ModelAdmin):
         if obj.webhook_url and not obj.webhook_secret:
             obj.webhook_secret = new_webhook_secret()
         super().save_model(request, obj, form, change)
-        # The sign step keeps each campaign with its lead organisation in the cache (campaigns.selectors).
-        forget_campaigns(list(obj.led_campaigns.values_list("slug", flat=True)))
+        # The cache keeps each campaign with its lead organisation, and the partners
+        # the confirmed page names (campaigns.selectors, campaigns.showcase).
+        forget_campaigns(slugs_of_campaigns_with(Organisation.objects.filter(pk=obj.pk)))
 
     def delete_model(self, request, obj):
-        forget_campaigns(list(obj.led_campaigns.values_list("slug", flat=True)))
+        forget_campaigns(slugs_of_campaigns_with(Organisation.objects.filter(pk=obj.pk)))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        forget_campaigns(list(Campaign.objects.filter(lead_organisation__in=queryset).values_list("slug", flat=True)))
+        forget_campaigns(slugs_of_campaigns_with(queryset))
         super().delete_queryset(request, queryset)
 
     def get_urls(self):

@@ -14,8 +14,11 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
+
+from campaigns.selectors import cached_campaign
 
 from .models import Signature
 
@@ -61,6 +64,26 @@ def find_by_token(signature_id: int, token: str, purpose: str, organisation_id: 
     signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
     if signature is None or not token_matches(signature, token, purpose, organisation_id):
         raise InvalidToken
+    return signature
+
+
+def find_to_confirm(signature_id: int, token: str) -> Signature:
+    """The signature a confirmation link points at, loaded with only what confirming reads.
+
+    Every confirmation opens this twice (the button page, then its POST), so
+    it reads the few columns the token check and the confirm step need, and
+    the campaign from the cache (campaigns.selectors.cached_campaign). Other
+    fields of the row are deferred: reading one costs a query.
+    """
+    signature = (
+        Signature.objects.only("campaign_id", "status", "link_salt", "legacy_token_hash")
+        .annotate(campaign_slug=F("campaign__slug"))
+        .filter(pk=signature_id)
+        .first()
+    )
+    if signature is None or not token_matches(signature, token, CONFIRM):
+        raise InvalidToken
+    signature.campaign = cached_campaign(signature.campaign_slug)
     return signature
 
 

@@ -6,6 +6,7 @@ from campaigns import eci, sharing
 from campaigns.images import page_image
 from campaigns.models import Campaign
 from campaigns.selectors import referring_partner
+from campaigns.showcase import partners_and_sharing
 from campaigns.text import render_body
 
 from .attribution import clean_attribution
@@ -69,19 +70,15 @@ def count_with(signature: Signature) -> int:
 def confirmed_context(signature: Signature) -> dict:
     """What the page after a confirmation link shows: the count with this signature, sharing, who is behind it.
 
-    The caller adds "result" (a signatures.services.ConfirmResult).
+    The caller adds "result" (a signatures.services.ConfirmResult). The
+    campaign may be the cached copy (links.find_to_confirm): the count comes
+    from the database.
     """
     campaign = signature.campaign
-    campaign.refresh_from_db()
-    lead = campaign.lead_organisation
-    partners = campaign.partners.order_by("name")
-    if lead:
-        partners = partners.exclude(pk=lead.pk)
     return {
         "campaign": campaign,
         "signature": signature,
         "count": count_with(signature),
-        "lead_organisation": lead,
-        "partners": list(partners),
-        **share_context(campaign),
+        "lead_organisation": campaign.lead_organisation,
+        **partners_and_sharing(campaign),
     }

@@ -21,7 +21,7 @@ from . import webhook_events
 from .emailaddr import canonical_email
 from .erasure import erase_signatures
 from .fold import fold_queued_key
-from .links import CONFIRM, MANAGE, InvalidToken, find_by_token
+from .links import MANAGE, InvalidToken, find_by_token, find_to_confirm
 from .models import AuditEntry, Consent, Signature
 from .outbox import GATHER_SECONDS, NUDGE_KEY, NUDGE_SECONDS
 from .tasks import drain_outbox, fold_counts
@@ -181,26 +181,36 @@ class ConfirmResult:
 
 
 def confirm(signature_id: int, token: str) -> tuple[str, Signature]:
-    """Confirm with the token of a confirmation link; only a person's POST from the button page calls this."""
-    signature = find_by_token(signature_id, token, CONFIRM)
+    """Confirm with the token of a confirmation link; only a person's POST from the button page calls this.
+
+    The returned signature holds only what links.find_to_confirm loads, with
+    its status as this call left it.
+    """
+    signature = find_to_confirm(signature_id, token)
     if signature.status == Signature.Status.CONFIRMED:
         return ConfirmResult.ALREADY_CONFIRMED, signature
     if signature.status != Signature.Status.PENDING:
         return ConfirmResult.NOT_CONFIRMABLE, signature
     if not signature.campaign.accepts_confirmations():
         return ConfirmResult.CAMPAIGN_CLOSED, signature
+    now = timezone.now()
     with transaction.atomic():
         confirmed = Signature.objects.filter(pk=signature_id, status=Signature.Status.PENDING).update(
-            status=Signature.Status.CONFIRMED, confirmed_at=timezone.now(), email_due=""
+            status=Signature.Status.CONFIRMED, confirmed_at=now, email_due=""
         )
         if confirmed:
             request_fold(signature.campaign_id)
             webhook_events.record(signature_id, webhook_events.CONFIRMED)
-    reload(signature)
     if confirmed:
+        signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
         logger.info("signature %s confirmed", signature_id)
         return ConfirmResult.CONFIRMED, signature
-    if signature.status == Signature.Status.CONFIRMED:
+    # Changed since it was read: another click confirmed it first, or it was withdrawn or deleted.
+    status = Signature.objects.filter(pk=signature_id).values_list("status", flat=True).first()
+    if status is None:
+        raise InvalidToken
+    signature.status = status
+    if status == Signature.Status.CONFIRMED:
         return ConfirmResult.ALREADY_CONFIRMED, signature
     return ConfirmResult.NOT_CONFIRMABLE, signature
 

@@ -13,7 +13,7 @@ from petition.httpcache import public_unless_personal
 from petition.security import recaptcha_step
 
 from . import services
-from .links import CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, InvalidToken, find_by_token, manage_path
+from .links import MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, InvalidToken, find_by_token, find_to_confirm, manage_path
 from .models import Signature
 from .pages import blank_sign_form, confirmed_context, petition_context, share_context
 from .signing import Outcome, attempt_signature
@@ -70,10 +70,6 @@ def confirm(request, pk: int, token: str):
     Link scanners and mailbox previews open every link in an email, so opening
     the link must change nothing.
     """
-    try:
-        signature = find_by_token(pk, token, CONFIRM)
-    except InvalidToken:
-        return link_not_found(request)
     if request.method == "POST":
         if posted_from_another_site(request):
             return render(request, "403_csrf.html", status=403)
@@ -82,6 +78,10 @@ def confirm(request, pk: int, token: str):
         except InvalidToken:
             return link_not_found(request)
         return render(request, "signatures/confirmed.html", {"result": result, **confirmed_context(signature)})
+    try:
+        signature = find_to_confirm(pk, token)
+    except InvalidToken:
+        return link_not_found(request)
     if signature.status == Signature.Status.CONFIRMED:
         return render(
             request,

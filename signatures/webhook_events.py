@@ -30,7 +30,7 @@ def record(signature_id: int, event_type: str, organisation_id: int | None = Non
         consents = consents.filter(organisation_id=organisation_id)
     else:
         consents = consents.filter(withdrawn_at__isnull=True)
-    consents = list(consents.select_related("organisation"))
+    consents = list(consents)
     if not consents:
         return 0
     signature = Signature.objects.select_related("campaign").get(pk=signature_id)

@@ -70,14 +70,15 @@ def test_it_answers_404_when_the_signature_is_deleted_while_its_link_is_opened(c
     from signatures import services
 
     signature = signed_days_ago(make_campaign(), 31)
-    find_by_token = services.find_by_token
+    lookup = "find_to_confirm" if action == "confirm" else "find_by_token"
+    find = getattr(services, lookup)
 
     def found_then_deleted(*args):
-        found = find_by_token(*args)
+        found = find(*args)
         Signature.objects.filter(pk=found.pk).delete()  # the deletion task wins the race
         return found
 
-    monkeypatch.setattr(services, "find_by_token", found_then_deleted)
+    monkeypatch.setattr(services, lookup, found_then_deleted)
     token = confirm_token(signature) if action == "confirm" else manage_token(signature)
     url = reverse(f"signatures:{action}", kwargs={"pk": signature.pk, "token": token})
 

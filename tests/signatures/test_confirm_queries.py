@@ -1,0 +1,121 @@
+"""The confirm step reads the signature once per request and the campaign, its partners and share links from the cache."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from campaigns import services as campaign_services
+from signatures.models import Signature
+from tests.factories import confirm_token, make_campaign, make_organisation, make_signature, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm_url(signature, language="en"):
+    with translation.override(language):
+        return reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)})
+
+
+def statements(queries: CaptureQueriesContext) -> list[str]:
+    """What the request sent, without the savepoints of the test's own transaction."""
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def reads_of_the_token_columns(sql: list[str]) -> int:
+    return sum(1 for statement in sql if statement.startswith("SELECT") and '"link_salt"' in statement)
+
+
+def reads_of_campaign_tables(sql: list[str]) -> list[str]:
+    return [statement for statement in sql if 'FROM "campaigns_' in statement]
+
+
+@pytest.fixture
+def campaign():
+    campaign = make_campaign(lead_organisation=make_organisation(name="Lead"))
+    campaign.partners.add(make_organisation(name="Partner"))
+    return campaign
+
+
+def press_the_button(client, url):
+    return client.post(url, HTTP_SEC_FETCH_SITE="same-origin")
+
+
+def test_opening_the_link_is_one_query(client, campaign):
+    press_the_button(client, confirm_url(make_signature(campaign)))  # fills the cache
+    url = confirm_url(make_signature(campaign))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200 and "Confirm my signature" in response.text
+    assert len(statements(queries)) == 1
+    assert reads_of_the_token_columns(statements(queries)) == 1
+
+
+def test_pressing_the_button_checks_the_token_once_and_reads_no_campaign_row(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    press_the_button(client, confirm_url(make_signature(campaign)))  # fills the cache
+    url = confirm_url(make_signature(campaign))
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        response = press_the_button(client, url)
+
+    assert "your signature is confirmed" in response.text
+    assert "Partner" in response.text and "Lead" in response.text
+    sql = statements(queries)
+    # The token check, the conditional UPDATE, the webhook consents and the count with this signature.
+    assert len(sql) <= 4, sql
+    assert reads_of_the_token_columns(sql) == 1
+    assert reads_of_campaign_tables(sql) == []
+
+
+def test_a_second_press_reads_as_little(client, campaign):
+    url = confirm_url(make_signature(campaign))
+    press_the_button(client, url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = press_the_button(client, url)
+
+    assert "already confirmed" in response.text
+    # The token check and the count.
+    assert len(statements(queries)) <= 2
+    assert reads_of_the_token_columns(statements(queries)) == 1
+
+
+def test_a_campaign_closed_after_it_was_cached_refuses_at_once(client, campaign, settings):
+    settings.CONFIRMATION_GRACE_DAYS = 0
+    press_the_button(client, confirm_url(make_signature(campaign)))  # cached while open
+    signature = make_signature(campaign)
+
+    campaign_services.close_campaign(campaign)
+
+    assert client.get(confirm_url(signature)).status_code == 410
+    assert "time for confirming signatures on this petition has ended" in press_the_button(
+        client, confirm_url(signature)
+    ).text
+    assert Signature.objects.get(pk=signature.pk).status == Signature.Status.PENDING
+
+
+def test_a_partner_renamed_by_staff_is_named_anew_at_once(client, campaign):
+    press_the_button(client, confirm_url(make_signature(campaign)))  # caches the partners
+    partner = campaign.partners.get(name="Partner")
+    staff = client.__class__()
+    staff.force_login(make_staff("Campaign managers"))
+
+    staff.post(
+        reverse("admin:campaigns_organisation_change", args=[partner.pk]),
+        {"name": "Renamed partner", "slug": partner.slug, "website": "", "contact_email": partner.contact_email},
+    )
+
+    assert "Renamed partner" in press_the_button(client, confirm_url(make_signature(campaign))).text
+
+
+def test_the_share_links_follow_the_language_of_the_page(client, campaign):
+    english = press_the_button(client, confirm_url(make_signature(campaign), "en")).text
+    french = press_the_button(client, confirm_url(make_signature(campaign), "fr")).text
+
+    assert f'value="http://testserver/en/{campaign.slug}/"' in english
+    assert f'value="http://testserver/fr/{campaign.slug}/"' in french
