@@ -263,9 +263,13 @@ def click_links(paths: deque, step: str = "confirm link") -> Operation:
 
 
 def baseline_link_flow() -> Operation:
+    """The same two requests against a bare view: the link's page, then its button doing one INSERT."""
+
     async def operation(session, base_url):
         visitor = Visitor(session, base_url)
-        await visitor.get(f"/__bench__/link/?t={visitor.number}", "bare link")
+        path = f"/__bench__/link/?t={visitor.number}"
+        await visitor.get(path, "bare link")
+        await visitor.post(path, {}, "bare link button", expect=(200,))
 
     return operation
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("__bench__/form/", baselines.bare_form, name="bench-form"),
     path("__bench__/insert/", baselines.bare_insert, name="bench-insert"),
     path("__bench__/done/", baselines.bare_done, name="bench-done"),
-    path("__bench__/link/", baselines.bare_link_insert, name="bench-link"),
+    path("__bench__/link/", baselines.bare_link, name="bench-link"),
     path("__bench__/cached/", baselines.bare_cached_value, name="bench-cached"),
     *product_urlpatterns,
 ]
