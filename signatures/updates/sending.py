@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.functions import Coalesce, Now
@@ -71,14 +72,25 @@ def compiled_update(queryset, values: dict) -> tuple[str, list]:
     return query.get_compiler(queryset.db).as_sql()
 
 
+def joined(first: tuple[str, list], second: tuple[str, list]) -> tuple[str, list]:
+    """Two compiled updates as one statement returning how many rows each changed: one round trip, one commit."""
+    return (
+        f"WITH first AS ({first[0]} RETURNING 1), second AS ({second[0]} RETURNING 1) "
+        "SELECT (SELECT count(*) FROM first), (SELECT count(*) FROM second)",
+        [*first[1], *second[1]],
+    )
+
+
 @dataclass
 class Guard:
     """The per-message record around each send: consent checked before, success written after.
 
-    Its two statements are compiled from the ORM once per batch (the consent
+    Its statements are compiled from the ORM once per batch (the consent
     condition is audience.consenting, the one definition) and run per message
-    with the row's id bound: a message costs two short statements, not two
-    query compilations.
+    with the row's id bound. A message the server took is written sent in the
+    same statement that marks the next one sending, after checking its consent
+    (flush() writes the batch's last): one short statement per message, and
+    still at most one row sending at any moment.
     """
 
     update: Update
@@ -86,6 +98,7 @@ class Guard:
     tally: Tally
     skipped: set = field(default_factory=set)
     lost: set = field(default_factory=set)
+    accepted: int | None = None  # taken by the server, not yet written sent
 
     def __post_init__(self):
         mine = UpdateRecipient.objects.filter(
@@ -99,17 +112,27 @@ class Guard:
             UpdateRecipient.objects.filter(pk=SENTINEL_ID, claim=self.token, status=Status.SENDING),
             {"status": Status.SENT, "sent_at": Now()},
         )
+        self.sent_and_begin_sql = joined(self.sent_sql, self.begin_sql)
 
-    def run(self, statement: tuple[str, list], recipient_id: int) -> int:
+    def run(self, statement: tuple[str, list], *recipient_ids: int) -> tuple:
+        """The statement with the sentinels bound to recipient_ids in order; the row counts it reports."""
         text, params = statement
+        ids = iter(recipient_ids)
         with connection.cursor() as cursor:
-            cursor.execute(text, [recipient_id if param == SENTINEL_ID else param for param in params])
-            return cursor.rowcount
+            cursor.execute(text, [next(ids) if param == SENTINEL_ID else param for param in params])
+            return cursor.fetchone() if cursor.description else (cursor.rowcount,)
 
     def begin(self, recipient_id: int) -> bool:
-        if self.run(self.begin_sql, recipient_id):
+        if self.accepted is None:
+            [began] = self.run(self.begin_sql, recipient_id)
+        else:
+            sent, began = self.run(self.sent_and_begin_sql, self.accepted, recipient_id)
+            self.tally.sent += sent
+            self.accepted = None
+        if began:
             return True
-        if self.run(self.skip_sql, recipient_id):
+        [skipped] = self.run(self.skip_sql, recipient_id)
+        if skipped:
             self.skipped.add(recipient_id)
             self.tally.skipped += 1
         else:
@@ -118,8 +141,29 @@ class Guard:
         return False
 
     def sent(self, recipient_id: int) -> None:
-        if self.run(self.sent_sql, recipient_id):
-            self.tally.sent += 1
+        self.accepted = recipient_id
+
+    def flush(self) -> None:
+        if self.accepted is not None:
+            [sent] = self.run(self.sent_sql, self.accepted)
+            self.tally.sent += sent
+            self.accepted = None
+
+
+@dataclass
+class Prerendered:
+    """One signer's message for Django's SMTP backend, rendered to bytes as it leaves (Composer.wire)."""
+
+    update_recipient_id: int
+    signature: Signature
+    composer: Composer
+
+    def send(self, backend: SMTPBackend) -> int:
+        sender, recipient, data = self.composer.wire(self.signature)
+        if backend.connection is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        backend.connection.sendmail(sender, [recipient], data)
+        return 1
 
 
 class GuardedConnection:
@@ -140,7 +184,11 @@ class GuardedConnection:
         for message in messages:
             if not self.guard.begin(message.update_recipient_id):
                 continue
-            if self.backend.send_messages([message]):
+            if isinstance(message, Prerendered):
+                delivered = message.send(self.backend)
+            else:
+                delivered = self.backend.send_messages([message])
+            if delivered:
                 self.guard.sent(message.update_recipient_id)
                 count += 1
         return count
@@ -251,20 +299,26 @@ def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
     tally = Tally()
     guard = Guard(update, batch.token, tally)
     signers = Signature.objects.only(*SIGNER_FIELDS).in_bulk([signature_id for _, signature_id in batch.rows])
+    backend = get_connection(fail_silently=False)
     messages = []
     for recipient_id, signature_id in batch.rows:
         signer = signers.get(signature_id)
         if signer is None:
             continue
-        message = composer.message(signer)
-        message.update_recipient_id = recipient_id
-        messages.append(message)
-    guarded = GuardedConnection(get_connection(fail_silently=False), guard)
+        if isinstance(backend, SMTPBackend):
+            messages.append(Prerendered(recipient_id, signer, composer))
+        else:
+            # Other backends (an ESP's API, the console) take Django's message, and report on it.
+            message = composer.message(signer)
+            message.update_recipient_id = recipient_id
+            messages.append(message)
+    guarded = GuardedConnection(backend, guard)
     try:
         outcomes = send_batch(messages, connection=guarded)
     finally:
         # A connection handed to send_batch is the caller's to close.
         close_quietly(guarded)
+    guard.flush()
     rejected, retry = [], []
     for message, outcome in zip(messages, outcomes, strict=True):
         recipient_id = message.update_recipient_id
