@@ -34,6 +34,7 @@ from ..models import Signature, UpdateRecipient
 from . import throttle
 from .audience import still_consenting
 from .compose import Composer
+from .statements import Statement
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +87,11 @@ class Guard:
     """The per-message record around each send: consent checked before, success written after.
 
     Its statements are compiled from the ORM once per batch (the consent
-    condition is audience.consenting, the one definition) and run per message
-    with the row's id bound. A message the server took is written sent in the
-    same statement that marks the next one sending, after checking its consent
-    (flush() writes the batch's last): one short statement per message, and
-    still at most one row sending at any moment.
+    condition is audience.consenting, the one definition), prepared, and run
+    per message with the row's id bound. On PostgreSQL a message the server
+    took is written sent in the same statement that marks the next one
+    sending after checking its consent (flush() writes the batch's last): one
+    statement per message, and still at most one row sending at any moment.
     """
 
     update: Update
@@ -104,34 +105,32 @@ class Guard:
         mine = UpdateRecipient.objects.filter(
             pk=SENTINEL_ID, claim=self.token, status__in=[Status.CLAIMED, Status.SENDING], claimed_until__gt=Now()
         )
-        self.begin_sql = compiled_update(
+        begin = compiled_update(
             mine.filter(still_consenting(self.update)), {"status": Status.SENDING, "attempts": F("attempts") + 1}
         )
-        self.skip_sql = compiled_update(mine.filter(status=Status.CLAIMED), {"status": Status.SKIPPED, "claim": None})
-        self.sent_sql = compiled_update(
+        skip = compiled_update(mine.filter(status=Status.CLAIMED), {"status": Status.SKIPPED, "claim": None})
+        sent = compiled_update(
             UpdateRecipient.objects.filter(pk=SENTINEL_ID, claim=self.token, status=Status.SENDING),
             {"status": Status.SENT, "sent_at": Now()},
         )
-        self.sent_and_begin_sql = joined(self.sent_sql, self.begin_sql)
-
-    def run(self, statement: tuple[str, list], *recipient_ids: int) -> tuple:
-        """The statement with the sentinels bound to recipient_ids in order; the row counts it reports."""
-        text, params = statement
-        ids = iter(recipient_ids)
-        with connection.cursor() as cursor:
-            cursor.execute(text, [next(ids) if param == SENTINEL_ID else param for param in params])
-            return cursor.fetchone() if cursor.description else (cursor.rowcount,)
+        self.begin_statement = Statement(*begin, SENTINEL_ID)
+        self.skip_statement = Statement(*skip, SENTINEL_ID)
+        self.sent_statement = Statement(*sent, SENTINEL_ID)
+        # SQLite, the embedded database, has no UPDATE inside WITH.
+        self.sent_and_begin_statement = (
+            Statement(*joined(sent, begin), SENTINEL_ID) if connection.vendor == "postgresql" else None
+        )
 
     def begin(self, recipient_id: int) -> bool:
         if self.accepted is None:
-            [began] = self.run(self.begin_sql, recipient_id)
+            [began] = self.begin_statement.execute(recipient_id)
         else:
-            sent, began = self.run(self.sent_and_begin_sql, self.accepted, recipient_id)
+            sent, began = self.sent_and_begin_statement.execute(self.accepted, recipient_id)
             self.tally.sent += sent
             self.accepted = None
         if began:
             return True
-        [skipped] = self.run(self.skip_sql, recipient_id)
+        [skipped] = self.skip_statement.execute(recipient_id)
         if skipped:
             self.skipped.add(recipient_id)
             self.tally.skipped += 1
@@ -142,12 +141,20 @@ class Guard:
 
     def sent(self, recipient_id: int) -> None:
         self.accepted = recipient_id
+        if self.sent_and_begin_statement is None:
+            self.flush()
 
     def flush(self) -> None:
         if self.accepted is not None:
-            [sent] = self.run(self.sent_sql, self.accepted)
+            [sent] = self.sent_statement.execute(self.accepted)
             self.tally.sent += sent
             self.accepted = None
+
+    def close(self) -> None:
+        """After flush(), at the end of the batch."""
+        for statement in (self.begin_statement, self.skip_statement, self.sent_statement, self.sent_and_begin_statement):
+            if statement is not None:
+                statement.close()
 
 
 @dataclass
@@ -319,6 +326,7 @@ def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
         # A connection handed to send_batch is the caller's to close.
         close_quietly(guarded)
     guard.flush()
+    guard.close()
     rejected, retry = [], []
     for message, outcome in zip(messages, outcomes, strict=True):
         recipient_id = message.update_recipient_id
