@@ -1,7 +1,9 @@
 """The message one signer gets: the update in their language, their name and the petition in it, their links.
 
 The text of each language is rendered once per batch with markers where the
-signer's own parts go; each message then only swaps those in. The staff's
+signer's own parts go; each message then only swaps those in. Over SMTP it
+goes as bytes (wire()): the headers all its messages share are encoded once
+per language too (petition.mime). The staff's
 text is the campaign texts' safe Markdown subset (campaigns.text): in the HTML
 part everything they typed is escaped first, and so is every signer's name.
 """

@@ -5,10 +5,12 @@ recipient rows under a lease (FOR UPDATE SKIP LOCKED, so racing workers get
 different rows) and sends them over one connection with petition.mailer.
 Through GuardedConnection each message is marked sending just before it
 leaves, by a conditional update that also checks the consent still stands,
-and sent right after the server accepted it. So at any moment a worker holds
-at most one message whose fate is unknown: if it dies there, that row is left
-sending, and once its lease ran out it becomes uncertain and is never sent
-again; the rest of its batch goes back to pending for the next worker.
+and sent once the server accepted it (on PostgreSQL in that same statement
+for the next message). So at any moment a worker holds at most one message
+whose fate is unknown: if it dies there, that row is left sending, and once
+its lease ran out it becomes uncertain and is never sent again; the rest of
+its batch goes back to pending for the next worker. Over SMTP each message
+goes as bytes built from its language's skeleton (Composer.wire).
 """
 
 import logging
@@ -413,7 +415,7 @@ def run(update_id: int) -> int:
 
 
 class relaxed_commits:
-    """Each message commits twice; PostgreSQL need not wait for the disk on each (a worker's death loses nothing)."""
+    """Each message commits; PostgreSQL need not wait for the disk on each (a worker's death loses nothing)."""
 
     def __enter__(self):
         if connection.vendor == "postgresql":
