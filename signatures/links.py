@@ -131,7 +131,9 @@ def unsubscribe_url(signature: Signature, organisation=None) -> str:
 
 def list_unsubscribe_headers(signature: Signature, organisation=None) -> dict:
     """RFC 2369 and RFC 8058 one-click headers: a mailbox's Unsubscribe button stops emails, nothing else."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(signature, organisation)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return one_click_headers(unsubscribe_url(signature, organisation))
+
+
+def one_click_headers(url: str) -> dict:
+    """The same headers for an unsubscribe URL the caller already has."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

@@ -1,7 +1,9 @@
 """The message one signer gets: the update in their language, their name and the petition in it, their links.
 
 The text of each language is rendered once per batch with markers where the
-signer's own parts go; each message then only swaps those in. The staff's
+signer's own parts go; each message then only swaps those in. Over SMTP it
+goes as bytes (wire()): the headers all its messages share are encoded once
+per language too (petition.mime). The staff's
 text is the campaign texts' safe Markdown subset (campaigns.text): in the HTML
 part everything they typed is escaped first, and so is every signer's name.
 """
@@ -18,8 +20,9 @@ from django.utils.safestring import mark_safe
 
 from campaigns.models import Update
 from campaigns.text import render_body
+from petition.mime import Alternative, Rendered
 
-from ..links import list_unsubscribe_headers, manage_url, unsubscribe_url
+from ..links import manage_url, one_click_headers, unsubscribe_url
 from ..models import Signature
 
 PLACEHOLDERS = ("{first_name}", "{name}", "{petition}")
@@ -34,6 +37,7 @@ class Skeleton:
     subject: str
     text: str
     html: str
+    wire: Alternative  # the headers all its messages share, encoded once
 
 
 def single_line(value: str) -> str:
@@ -69,6 +73,7 @@ class Composer:
                     subject=single_line(text.subject.replace("{petition}", petition)),
                     text=render_to_string("emails/update-body.txt", context),
                     html=render_to_string("emails/update-body.html", context),
+                    wire=Alternative(self.from_email, {"Content-Language": text.language}),
                 )
         return self.skeletons[language]
 
@@ -111,33 +116,53 @@ class Composer:
         return message
 
     def message(self, signature: Signature, *, to: str | None = None, test: bool = False) -> EmailMultiAlternatives:
-        skeleton = self.skeleton(signature.language)
-        if skeleton is None:
-            raise LookupError(f"update {self.update.pk} has no text for {signature.language} nor its fallback")
-        first_name = single_line(signature.first_name)
-        name = single_line(f"{signature.first_name} {signature.last_name}")
+        skeleton = self.skeleton_for(signature)
         if test:
             unsubscribe = manage = settings.SITE_URL + "/"
             headers = {}
         else:
             unsubscribe = unsubscribe_url(signature, self.update.organisation_id)
             manage = manage_url(signature)
-            headers = list_unsubscribe_headers(signature, self.update.organisation_id)
-        subject = skeleton.subject.replace("{first_name}", first_name).replace("{name}", name)
-        text = (
-            skeleton.text.replace("{first_name}", first_name)
-            .replace("{name}", name)
-            .replace(UNSUBSCRIBE, unsubscribe)
-            .replace(MANAGE, manage)
-        )
-        html = (
-            skeleton.html.replace("{first_name}", escape(first_name))
-            .replace("{name}", escape(name))
-            .replace(UNSUBSCRIBE, escape(unsubscribe))
-            .replace(MANAGE, escape(manage))
-        )
+            headers = one_click_headers(unsubscribe)
+        subject, text, html = personal(skeleton, signature, unsubscribe, manage)
         message = EmailMultiAlternatives(
             subject, text, self.from_email, [to or signature.email], headers={**headers, "Content-Language": skeleton.language}
         )
         message.attach_alternative(html, "text/html")
         return message
+
+    def wire(self, signature: Signature) -> Rendered:
+        """What message() sends over SMTP, as envelope and bytes, for a fraction of its CPU (petition.mime).
+
+        ValueError when the address cannot be encoded, as from Django's SMTP backend.
+        """
+        skeleton = self.skeleton_for(signature)
+        unsubscribe = unsubscribe_url(signature, self.update.organisation_id)
+        subject, text, html = personal(skeleton, signature, unsubscribe, manage_url(signature))
+        return skeleton.wire.render(signature.email, subject, text, html, one_click_headers(unsubscribe))
+
+    def skeleton_for(self, signature: Signature) -> Skeleton:
+        skeleton = self.skeleton(signature.language)
+        if skeleton is None:
+            raise LookupError(f"update {self.update.pk} has no text for {signature.language} nor its fallback")
+        return skeleton
+
+
+def personal(skeleton: Skeleton, signature: Signature, unsubscribe: str, manage: str) -> tuple[str, str, str]:
+    """The subject, text and HTML of one signer's message: their name and links in the skeleton's places."""
+    first_name = single_line(signature.first_name)
+    name = single_line(f"{signature.first_name} {signature.last_name}")
+    subject = skeleton.subject.replace("{first_name}", first_name).replace("{name}", name)
+    text = (
+        skeleton.text.replace("{first_name}", first_name)
+        .replace("{name}", name)
+        .replace(UNSUBSCRIBE, unsubscribe)
+        .replace(MANAGE, manage)
+    )
+    html = (
+        skeleton.html.replace("{first_name}", escape(first_name))
+        .replace("{name}", escape(name))
+        .replace(UNSUBSCRIBE, escape(unsubscribe))
+        .replace(MANAGE, escape(manage))
+    )
+    return subject, text, html

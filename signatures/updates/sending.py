@@ -5,10 +5,12 @@ recipient rows under a lease (FOR UPDATE SKIP LOCKED, so racing workers get
 different rows) and sends them over one connection with petition.mailer.
 Through GuardedConnection each message is marked sending just before it
 leaves, by a conditional update that also checks the consent still stands,
-and sent right after the server accepted it. So at any moment a worker holds
-at most one message whose fate is unknown: if it dies there, that row is left
-sending, and once its lease ran out it becomes uncertain and is never sent
-again; the rest of its batch goes back to pending for the next worker.
+and sent once the server accepted it (on PostgreSQL in that same statement
+for the next message). So at any moment a worker holds at most one message
+whose fate is unknown: if it dies there, that row is left sending, and once
+its lease ran out it becomes uncertain and is never sent again; the rest of
+its batch goes back to pending for the next worker. Over SMTP each message
+goes as bytes built from its language's skeleton (Composer.wire).
 """
 
 import logging
@@ -20,6 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.functions import Coalesce, Now
@@ -33,6 +36,7 @@ from ..models import Signature, UpdateRecipient
 from . import throttle
 from .audience import still_consenting
 from .compose import Composer
+from .statements import Statement
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +75,25 @@ def compiled_update(queryset, values: dict) -> tuple[str, list]:
     return query.get_compiler(queryset.db).as_sql()
 
 
+def joined(first: tuple[str, list], second: tuple[str, list]) -> tuple[str, list]:
+    """Two compiled updates as one statement returning how many rows each changed: one round trip, one commit."""
+    return (
+        f"WITH first AS ({first[0]} RETURNING 1), second AS ({second[0]} RETURNING 1) "
+        "SELECT (SELECT count(*) FROM first), (SELECT count(*) FROM second)",
+        [*first[1], *second[1]],
+    )
+
+
 @dataclass
 class Guard:
     """The per-message record around each send: consent checked before, success written after.
 
-    Its two statements are compiled from the ORM once per batch (the consent
-    condition is audience.consenting, the one definition) and run per message
-    with the row's id bound: a message costs two short statements, not two
-    query compilations.
+    Its statements are compiled from the ORM once per batch (the consent
+    condition is audience.consenting, the one definition), prepared, and run
+    per message with the row's id bound. On PostgreSQL a message the server
+    took is written sent in the same statement that marks the next one
+    sending after checking its consent (flush() writes the batch's last): one
+    statement per message, and still at most one row sending at any moment.
     """
 
     update: Update
@@ -86,30 +101,39 @@ class Guard:
     tally: Tally
     skipped: set = field(default_factory=set)
     lost: set = field(default_factory=set)
+    accepted: int | None = None  # taken by the server, not yet written sent
 
     def __post_init__(self):
         mine = UpdateRecipient.objects.filter(
             pk=SENTINEL_ID, claim=self.token, status__in=[Status.CLAIMED, Status.SENDING], claimed_until__gt=Now()
         )
-        self.begin_sql = compiled_update(
+        begin = compiled_update(
             mine.filter(still_consenting(self.update)), {"status": Status.SENDING, "attempts": F("attempts") + 1}
         )
-        self.skip_sql = compiled_update(mine.filter(status=Status.CLAIMED), {"status": Status.SKIPPED, "claim": None})
-        self.sent_sql = compiled_update(
+        skip = compiled_update(mine.filter(status=Status.CLAIMED), {"status": Status.SKIPPED, "claim": None})
+        sent = compiled_update(
             UpdateRecipient.objects.filter(pk=SENTINEL_ID, claim=self.token, status=Status.SENDING),
             {"status": Status.SENT, "sent_at": Now()},
         )
-
-    def run(self, statement: tuple[str, list], recipient_id: int) -> int:
-        text, params = statement
-        with connection.cursor() as cursor:
-            cursor.execute(text, [recipient_id if param == SENTINEL_ID else param for param in params])
-            return cursor.rowcount
+        self.begin_statement = Statement(*begin, SENTINEL_ID)
+        self.skip_statement = Statement(*skip, SENTINEL_ID)
+        self.sent_statement = Statement(*sent, SENTINEL_ID)
+        # SQLite, the embedded database, has no UPDATE inside WITH.
+        self.sent_and_begin_statement = (
+            Statement(*joined(sent, begin), SENTINEL_ID) if connection.vendor == "postgresql" else None
+        )
 
     def begin(self, recipient_id: int) -> bool:
-        if self.run(self.begin_sql, recipient_id):
+        if self.accepted is None:
+            [began] = self.begin_statement.execute(recipient_id)
+        else:
+            sent, began = self.sent_and_begin_statement.execute(self.accepted, recipient_id)
+            self.tally.sent += sent
+            self.accepted = None
+        if began:
             return True
-        if self.run(self.skip_sql, recipient_id):
+        [skipped] = self.skip_statement.execute(recipient_id)
+        if skipped:
             self.skipped.add(recipient_id)
             self.tally.skipped += 1
         else:
@@ -118,8 +142,37 @@ class Guard:
         return False
 
     def sent(self, recipient_id: int) -> None:
-        if self.run(self.sent_sql, recipient_id):
-            self.tally.sent += 1
+        self.accepted = recipient_id
+        if self.sent_and_begin_statement is None:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.accepted is not None:
+            [sent] = self.sent_statement.execute(self.accepted)
+            self.tally.sent += sent
+            self.accepted = None
+
+    def close(self) -> None:
+        """After flush(), at the end of the batch."""
+        for statement in (self.begin_statement, self.skip_statement, self.sent_statement, self.sent_and_begin_statement):
+            if statement is not None:
+                statement.close()
+
+
+@dataclass
+class Prerendered:
+    """One signer's message for Django's SMTP backend, rendered to bytes as it leaves (Composer.wire)."""
+
+    update_recipient_id: int
+    signature: Signature
+    composer: Composer
+
+    def send(self, backend: SMTPBackend) -> int:
+        sender, recipient, data = self.composer.wire(self.signature)
+        if backend.connection is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        backend.connection.sendmail(sender, [recipient], data)
+        return 1
 
 
 class GuardedConnection:
@@ -140,7 +193,11 @@ class GuardedConnection:
         for message in messages:
             if not self.guard.begin(message.update_recipient_id):
                 continue
-            if self.backend.send_messages([message]):
+            if isinstance(message, Prerendered):
+                delivered = message.send(self.backend)
+            else:
+                delivered = self.backend.send_messages([message])
+            if delivered:
                 self.guard.sent(message.update_recipient_id)
                 count += 1
         return count
@@ -251,20 +308,27 @@ def send_claimed(update: Update, composer: Composer, batch: Claim) -> Tally:
     tally = Tally()
     guard = Guard(update, batch.token, tally)
     signers = Signature.objects.only(*SIGNER_FIELDS).in_bulk([signature_id for _, signature_id in batch.rows])
+    backend = get_connection(fail_silently=False)
     messages = []
     for recipient_id, signature_id in batch.rows:
         signer = signers.get(signature_id)
         if signer is None:
             continue
-        message = composer.message(signer)
-        message.update_recipient_id = recipient_id
-        messages.append(message)
-    guarded = GuardedConnection(get_connection(fail_silently=False), guard)
+        if isinstance(backend, SMTPBackend):
+            messages.append(Prerendered(recipient_id, signer, composer))
+        else:
+            # Other backends (an ESP's API, the console) take Django's message, and report on it.
+            message = composer.message(signer)
+            message.update_recipient_id = recipient_id
+            messages.append(message)
+    guarded = GuardedConnection(backend, guard)
     try:
         outcomes = send_batch(messages, connection=guarded)
     finally:
         # A connection handed to send_batch is the caller's to close.
         close_quietly(guarded)
+    guard.flush()
+    guard.close()
     rejected, retry = [], []
     for message, outcome in zip(messages, outcomes, strict=True):
         recipient_id = message.update_recipient_id
@@ -351,7 +415,7 @@ def run(update_id: int) -> int:
 
 
 class relaxed_commits:
-    """Each message commits twice; PostgreSQL need not wait for the disk on each (a worker's death loses nothing)."""
+    """Each message commits; PostgreSQL need not wait for the disk on each (a worker's death loses nothing)."""
 
     def __enter__(self):
         if connection.vendor == "postgresql":

@@ -151,3 +151,18 @@ def test_a_paused_update_sends_nothing_until_resumed_and_a_cancelled_one_nothing
     assert sending.run(other.pk) == 0 and len(smtp.messages) == 4
     other.refresh_from_db()
     assert other.status == "cancelled" and other.recipient_count == 4 and other.sent_count == 0
+
+
+@pytest.mark.django_db
+def test_a_worker_leaves_none_of_its_prepared_statements_in_the_session(smtp, settings):
+    settings.UPDATE_BATCH_SIZE = 2
+    campaign, organisation = campaign_with_lead()
+    consenting_signers(campaign, organisation, 5)
+    update = ready_to_send(make_update(campaign, organisation))
+    begin_sending(update.pk)
+
+    assert sending.run(update.pk) == 5
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone() == (0,)
