@@ -71,7 +71,8 @@ def write_recipients(update: Update) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (update_id, signature_id, status, attempts) "  # noqa: S608 - names are ours
-            f"SELECT %s, audience.id, %s, 0 FROM ({sql}) AS audience "
+            # "WHERE true": without it SQLite (make run) reads ON CONFLICT as a join's ON.
+            f"SELECT %s, audience.id, %s, 0 FROM ({sql}) AS audience WHERE true "
             "ON CONFLICT (update_id, signature_id) DO NOTHING",
             [update.pk, UpdateRecipient.Status.PENDING, *params],
         )
