@@ -121,3 +121,15 @@ def test_database_url_is_parsed():
         "u@x", "p/w", "db.example", "6543", "petition"
     )
     assert config["OPTIONS"]["sslmode"] == "require" and config["OPTIONS"]["connect_timeout"] == 5
+
+
+def test_migration_and_catalogue_commands_need_no_production_secrets():
+    # They only read and write source files; every command that serves, sends or checks still refuses.
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    made = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert made.returncode == 0, made.stderr[-2000:]
+    assert "No changes detected" in made.stdout
+    assert run_check({}).returncode != 0
