@@ -1,4 +1,4 @@
-"""CPU per request of the sign POST, the confirm step and the count API, and per confirmation email drained, in one process.
+"""CPU per request of the sign POST, the confirm step and the count API, each beside its bare baseline, and per confirmation email drained, in one process.
 
     DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile confirm] [--requests 300]
 
@@ -75,7 +75,7 @@ def environment(email_port: int) -> None:
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
 
 
-def measure(label: str, request, count: int, profile: bool) -> list[float]:
+def measure(label: str, request, count: int, profile: bool, sort: str = "cumulative") -> list[float]:
     for number in range(WARM_UP):
         request(number)
     profiler = cProfile.Profile(time.process_time) if profile else None
@@ -93,7 +93,7 @@ def measure(label: str, request, count: int, profile: bool) -> list[float]:
         f"mean {statistics.fmean(costs):.2f} ms over {count} requests"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(sort).print_stats(45)
     return costs
 
 
@@ -110,7 +110,7 @@ def start_sink(port: int, out: Path) -> subprocess.Popen:
     raise SystemExit("the SMTP sink did not start")
 
 
-def measure_drain(drain, owed: int, sink_file: Path, profile: bool) -> None:
+def measure_drain(drain, owed: int, sink_file: Path, profile: bool, sort: str = "cumulative") -> None:
     """Drain every owed email in one go, as a worker's drain task would; CPU per email sent."""
     profiler = cProfile.Profile(time.process_time) if profile else None
     if profiler:
@@ -125,13 +125,16 @@ def measure_drain(drain, owed: int, sink_file: Path, profile: bool) -> None:
         raise SystemExit(f"drain sent {sent} and the sink received {delivered} of {owed} owed emails")
     print(f"drain: {cost / sent:.2f} ms CPU per confirmation email, {sent} emails in {cost:.0f} ms")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(sort).print_stats(45)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--profile", choices=("sign", "confirm", "count", "cached", "drain"), default=None)
+    parser.add_argument(
+        "--profile", choices=("sign", "bare-sign", "confirm", "bare-link", "count", "cached", "drain"), default=None
+    )
+    parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative", help="order of the profile")
     options = parser.parse_args()
     email_port = free_port()
     sink_file = Path(tempfile.mkdtemp(prefix="bench-inprocess-")) / "smtp-sink.tsv"
@@ -141,11 +144,12 @@ def main() -> None:
     # Django is set up only now, with the environment above.
     from django.core.cache import cache
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone, translation
 
-    from bench.baselines import CACHED_VALUE_KEY
+    from bench.baselines import CACHED_VALUE_KEY, CREATE_TABLE_SQL
     from bench.seeding import insert_signatures
     from campaigns.models import Campaign, Organisation
     from campaigns.services import add_default_milestones
@@ -222,14 +226,48 @@ def main() -> None:
     def cached(number: int) -> None:
         client.get("/__bench__/cached/")
 
+    def bare_sign(number: int) -> None:
+        # make bench's bare sign POST: one INSERT, then a redirect (the test client skips its CSRF check).
+        response = client.post(
+            "/__bench__/insert/",
+            urlencode({"email": f"bare-{tag}-{number}@example.org"}),
+            content_type="application/x-www-form-urlencoded",
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"bare insert answered {response.status_code}")
+
+    def bare_link(number: int) -> None:
+        # make bench's baseline of the confirm step: a button page, then its POST doing one INSERT.
+        path = f"/__bench__/link/?t={number}"
+        client.get(path)
+        if client.post(path, "", content_type="application/x-www-form-urlencoded").status_code != 200:
+            raise SystemExit("bare link POST did not answer 200")
+
+    requests = (
+        ("sign", sign),
+        ("bare-sign", bare_sign),
+        ("confirm", confirm),
+        ("bare-link", bare_link),
+        ("count", count),
+        ("cached", cached),
+    )
     try:
-        for label, request in (("sign", sign), ("confirm", confirm), ("count", count), ("cached", cached)):
-            measure(label, request, options.requests, options.profile == label)
+        with connection.cursor() as cursor:
+            cursor.execute(CREATE_TABLE_SQL)
+        medians = {}
+        for label, request in requests:
+            medians[label] = statistics.median(
+                measure(label, request, options.requests, options.profile == label, options.sort)
+            )
+        print(
+            f"cost ratios (bare / product): sign POST {medians['bare-sign'] / medians['sign']:.2f}x, confirm {medians['bare-link'] / medians['confirm']:.2f}x, "
+            f"count {medians['cached'] / medians['count']:.2f}x"
+        )
         confirmed = Signature.objects.filter(pk__in=[pk for pk, _ in pending], status=Signature.Status.CONFIRMED)
         if confirmed.count() != len(pending):
             raise SystemExit("not every confirm POST confirmed its signature")
         owed = Signature.objects.with_email_due().count()
-        measure_drain(drain, owed, sink_file, options.profile == "drain")
+        measure_drain(drain, owed, sink_file, options.profile == "drain", options.sort)
     finally:
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
         sink.terminate()
