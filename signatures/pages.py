@@ -67,18 +67,19 @@ def count_with(signature: Signature) -> int:
     return stored + 1 if status == Signature.Status.CONFIRMED and not is_counted else stored
 
 
-def confirmed_context(signature: Signature) -> dict:
+def confirmed_context(signature: Signature, count: int | None = None) -> dict:
     """What the page after a confirmation link shows: the count with this signature, sharing, who is behind it.
 
-    The caller adds "result" (a signatures.services.ConfirmResult). The
-    campaign may be the cached copy (links.find_to_confirm): the count comes
-    from the database.
+    The caller adds "result" (a signatures.services.ConfirmResult), and the
+    count when it has it (signatures.services.confirm reads it as it
+    confirms). The campaign may be the cached copy (links.find_to_confirm):
+    otherwise the count comes from the database.
     """
     campaign = signature.campaign
     return {
         "campaign": campaign,
         "signature": signature,
-        "count": count_with(signature),
+        "count": count_with(signature) if count is None else count,
         "lead_organisation": campaign.lead_organisation,
         **partners_and_sharing(campaign),
     }

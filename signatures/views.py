@@ -74,10 +74,14 @@ def confirm(request, pk: int, token: str):
         if posted_from_another_site(request):
             return render(request, "403_csrf.html", status=403)
         try:
-            result, signature = services.confirm(pk, token)
+            confirmation = services.confirm(pk, token)
         except InvalidToken:
             return link_not_found(request)
-        return render(request, "signatures/confirmed.html", {"result": result, **confirmed_context(signature)})
+        return render(
+            request,
+            "signatures/confirmed.html",
+            {"result": confirmation.result, **confirmed_context(confirmation.signature, confirmation.count)},
+        )
     try:
         signature = find_to_confirm(pk, token)
     except InvalidToken:

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from signatures import services
 from signatures.fold import fold_counts
 from signatures.models import Signature
 from signatures.pages import confirmed_context, count_with
@@ -121,3 +122,15 @@ def test_the_context_holds_what_the_page_needs():
     assert context["lead_organisation"] is None and context["partners"] == [partner]
     assert [link.network for link in context["share_links"]][:2] == ["email", "whatsapp"]
     assert context["share_page_url"] == f"http://testserver/en/{campaign.slug}/"
+
+
+def test_the_confirmation_returns_the_count_with_the_signature_in_it():
+    campaign = make_campaign()
+    campaign.signature_count = 41
+    campaign.save()
+    signature = make_signature(campaign)
+
+    confirmation = services.confirm(signature.pk, confirm_token(signature))
+
+    assert confirmation.result == services.ConfirmResult.CONFIRMED and confirmation.count == 42
+    assert services.confirm(signature.pk, confirm_token(signature)).count is None

@@ -54,8 +54,9 @@ def test_it_counts_each_confirmation_exactly_once_while_folds_run_in_parallel():
     def confirmer(chunk):
         def confirm_all():
             for signature in chunk:
-                result, _ = services.confirm(signature.pk, confirm_token(signature))
-                assert result == services.ConfirmResult.CONFIRMED
+                assert (
+                    services.confirm(signature.pk, confirm_token(signature)).result == services.ConfirmResult.CONFIRMED
+                )
 
         return confirm_all
 
