@@ -57,9 +57,14 @@ def campaign_cache_key(slug: str) -> str | None:
 
 
 def campaign_part_key(slug: str, language: str) -> str | None:
-    """Where something shown with the campaign in one language is kept, forgotten with the campaign."""
+    """Where what is shown with the campaign in one language is kept, forgotten with the campaign.
+
+    The name says what the value holds (campaigns.showcase's rendered HTML):
+    a value of another shape gets another name, so that during a rolling
+    deploy the previous release's processes never read what they cannot use.
+    """
     key = campaign_cache_key(slug)
-    return f"{key}:{language}" if key else None
+    return f"{key}:showcase-html:{language}" if key else None
 
 
 def forget_campaigns(slugs) -> None:

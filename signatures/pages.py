@@ -6,7 +6,7 @@ from campaigns import eci, sharing
 from campaigns.images import page_image
 from campaigns.models import Campaign
 from campaigns.selectors import referring_partner
-from campaigns.showcase import partners_and_sharing
+from campaigns.showcase import showcase_html
 from campaigns.text import render_body
 
 from .attribution import clean_attribution
@@ -68,7 +68,7 @@ def count_with(signature: Signature) -> int:
 
 
 def confirmed_context(signature: Signature, count: int | None = None) -> dict:
-    """What the page after a confirmation link shows: the count with this signature, sharing, who is behind it.
+    """What the page after a confirmation link shows: the count with this signature, sharing and who is behind it.
 
     The caller adds "result" (a signatures.services.ConfirmResult), and the
     count when it has it (signatures.services.confirm reads it as it
@@ -80,6 +80,5 @@ def confirmed_context(signature: Signature, count: int | None = None) -> dict:
         "campaign": campaign,
         "signature": signature,
         "count": count_with(signature) if count is None else count,
-        "lead_organisation": campaign.lead_organisation,
-        **partners_and_sharing(campaign),
+        "showcase_html": showcase_html(campaign),
     }

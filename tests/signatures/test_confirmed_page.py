@@ -119,9 +119,10 @@ def test_the_context_holds_what_the_page_needs():
 
     assert context["campaign"] == campaign and context["signature"] == signature
     assert context["count"] == 1
-    assert context["lead_organisation"] is None and context["partners"] == [partner]
-    assert [link.network for link in context["share_links"]][:2] == ["email", "whatsapp"]
-    assert context["share_page_url"] == f"http://testserver/en/{campaign.slug}/"
+    showcase = context["showcase_html"]
+    assert partner.name in showcase and "(lead organisation)" not in showcase
+    assert showcase.index('data-network="email"') < showcase.index('data-network="whatsapp"')
+    assert f'value="http://testserver/en/{campaign.slug}/"' in showcase
 
 
 def test_the_confirmation_returns_the_count_with_the_signature_in_it():
