@@ -64,7 +64,17 @@ def throughput_row(bench: Bench, results: list, cpu: CpuUsage) -> Row:
     if whole:
         per_signature_ms = 1000.0 * stack_seconds / whole
         cores_needed = per_signature_ms / 1000.0 * E2E_TARGET_PER_HOUR / 3600.0
-        cost = {"product_ms_per_op": round(per_signature_ms, 2), "cores_for_target": round(cores_needed, 1)}
+        by_role = {name: round(1000.0 * cpu.core_seconds.get(name, 0.0) / whole, 2) for name in STACK_GROUPS}
+        cost = {
+            "product_ms_per_op": round(per_signature_ms, 2),
+            "cores_for_target": round(cores_needed, 1),
+            # What docs/SCALING.md sizes the roles by.
+            "ms_per_op_by_role": by_role,
+        }
+        bench.notes.append(
+            "end to end, CPU per signed+confirmed signature by role: "
+            + ", ".join(f"{name} {ms:.1f} ms" for name, ms in by_role.items())
+        )
         limited_by += (
             f"; the whole stack spends {per_signature_ms:.0f} ms CPU per signed+confirmed signature, "
             f"so 1,000,000/h needs about {cores_needed:.0f} cores"
