@@ -72,8 +72,9 @@ def confirmed_context(signature: Signature, count: int | None = None) -> dict:
 
     The caller adds "result" (a signatures.services.ConfirmResult), and the
     count when it has it (signatures.services.confirm reads it as it
-    confirms). The campaign may be the cached copy (links.find_to_confirm):
-    otherwise the count comes from the database.
+    confirms). The campaign may be the cached copy (links.find_to_confirm),
+    whose count may be old, so without a count given it is read from the
+    database.
     """
     campaign = signature.campaign
     return {
