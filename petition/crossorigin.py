@@ -12,6 +12,7 @@ defend against; it is treated like any other client, as Go's
 net/http.CrossOriginProtection does.
 """
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -22,6 +23,9 @@ HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# A pure function of its text; every form post without Sec-Fetch-Site asks
+# it for the site's own address and for its Origin, mostly the same few.
+@functools.lru_cache(maxsize=256)
 def origin_of(url: str) -> str:
     """scheme://host[:port] of an http(s) URL, lower-cased, default port left out; empty for anything else.
 

@@ -10,11 +10,17 @@ address, a name or a link.
 """
 
 import enum
+import functools
 import logging
 import smtplib
 
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+
+from .emails import Email
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +104,7 @@ def close_quietly(connection) -> None:
 def _send_one(connection, message: EmailMessage) -> Outcome | None:
     """The outcome of one message, or None when the connection dropped under it."""
     try:
-        sent = connection.send_messages([message])
+        sent = _send(connection, message)
     except smtplib.SMTPServerDisconnected as exc:
         logger.warning("mail connection dropped (%s)", describe(exc))
         return None
@@ -131,6 +137,29 @@ def _send_one(connection, message: EmailMessage) -> Outcome | None:
     if not sent:
         return Outcome.RETRY
     return _esp_outcome(message)
+
+
+def _send(connection, message: EmailMessage) -> int:
+    """Send one message; over Django's SMTP backend, what it would send, written without its MIME tree (Email.wire_bytes)."""
+    data = message.wire_bytes() if isinstance(connection, SMTPBackend) and isinstance(message, Email) else None
+    if data is None or not message.recipients():
+        return connection.send_messages([message])
+    # What the backend's _send does with the message's bytes.
+    if connection.connection is None:
+        raise smtplib.SMTPServerDisconnected("not connected")
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    try:
+        connection.connection.sendmail(envelope_sender(message.from_email, encoding), recipients, data)
+    except smtplib.SMTPException:
+        if not connection.fail_silently:
+            raise
+        return 0
+    return 1
+
+
+# Every message of a drain has the same sender; its envelope form is worked out once.
+envelope_sender = functools.lru_cache(maxsize=16)(sanitize_address)
 
 
 def _esp_outcome(message: EmailMessage) -> Outcome:

@@ -94,7 +94,11 @@ def ip_hash(address: IPAddress | None) -> str:
 
 
 def request_ip_hash(request) -> str:
-    return ip_hash(client_address(request))
+    """The hash of the request's client, worked out once per request: the rate limits and the signature both need it."""
+    known = getattr(request, "_client_ip_hash", None)
+    if known is None:
+        known = request._client_ip_hash = ip_hash(client_address(request))
+    return known
 
 
 def count_hits(windows: list[tuple[str, int]], amount: int = 1) -> list[int] | None:

@@ -1,0 +1,84 @@
+"""Email.wire_bytes writes what Django's SMTP backend would send for the message, byte for byte."""
+
+import random
+from unittest import mock
+
+import pytest
+from django.core.mail import BadHeaderError
+
+from petition import emails
+from petition.emails import Email, compose_email
+
+pytestmark = pytest.mark.unit
+
+SUBJECTS = [
+    "Please confirm your signature: Ban biometric mass surveillance",
+    "Please confirm your signature: " + "a very long plain subject " * 6,
+    "Veuillez confirmer votre signature\u00a0: Non à la surveillance biométrique de masse dans l’espace public",
+    "Παρακαλούμε επιβεβαιώστε την υπογραφή σας: " + "Η βιομετρική μαζική παρακολούθηση " * 3,
+    "確認してください",
+]
+TEXTS = [
+    "Hello Ada,\n\nThank you for signing “Ban it”.\n\nhttps://example.org/en/s/1/confirm/abc/\n",
+    "No line break at the end",
+    "Windows\r\nand old Mac\rline breaks\n.a dot first\nFrom the start\n",
+    "Ἀριστοτέλης " * 40 + "\n" + "x" * 990 + "\n",
+]
+ADDRESSES = ["ada@example.org", "zoe@xn--bcher-kva.example", "Zoë Müller <zoe@example.org>", "o'brien+tag@example.org"]
+FROM = ["petition@example.org", "Stop Surveillance <petition@example.org>", "Coalition Liberté <petition@example.org>"]
+
+
+def django_bytes(message: Email) -> bytes:
+    return message.message().as_bytes(linesep="\r\n")
+
+
+def same_moment():
+    """Date, Message-ID and boundary as both ways draw them, fixed so the bytes can be compared."""
+    return mock.patch.multiple(
+        "django.core.mail.message", formatdate=lambda **kw: "Thu, 03 Dec 2026 12:00:00 -0000",
+        make_msgid=lambda **kw: "<1.2.3@example.org>",
+    ), mock.patch.multiple(
+        emails, formatdate=lambda **kw: "Thu, 03 Dec 2026 12:00:00 -0000",
+        make_msgid=lambda **kw: "<1.2.3@example.org>", new_boundary=lambda: "===============0123456789abcdef==",
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_bytes_are_what_djangos_backend_would_send(settings, seed):
+    chance = random.Random(seed)
+    settings.DEFAULT_FROM_EMAIL = chance.choice(FROM)
+    url = "https://petition.example.org/" + chance.choice(["en", "fr", "el"]) + "/signatures/12345/unsubscribe-all/" + "A" * chance.randint(10, 300) + "/"
+    headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    if chance.random() < 0.3:
+        headers = {"Content-Language": "fr", **headers}
+    message = compose_email(
+        chance.choice(SUBJECTS),
+        chance.choice(TEXTS),
+        "<p>" + chance.choice(TEXTS).replace("\n", "<br>\n") + "</p>",
+        [chance.choice(ADDRESSES)],
+        headers=headers,
+    )
+    first, second = same_moment()
+    with first, second:
+        assert message.wire_bytes() == django_bytes(message)
+
+
+def test_it_leaves_what_it_does_not_write_to_django():
+    long_line = compose_email("Subject", "x" * 999, "<p>x</p>", ["ada@example.org"])
+    assert long_line.wire_bytes() is None
+    with_cc = compose_email("Subject", "Text", "<p>Text</p>", ["ada@example.org"])
+    with_cc.cc = ["bob@example.org"]
+    assert with_cc.wire_bytes() is None
+    own_date = compose_email("Subject", "Text", "<p>Text</p>", ["ada@example.org"], headers={"Date": "yesterday"})
+    assert own_date.wire_bytes() is None
+    assert compose_email("Subject", "Text", "<p>Text</p>", ["ada@example.org"]).wire_bytes().endswith(b"--\r\n")
+
+
+def test_it_refuses_line_breaks_in_headers_as_django_does():
+    message = compose_email("Subject", "Text", "<p>Text</p>", ["ada@example.org"], headers={"List-Unsubscribe": "<a>\r\nBcc: x@example.org"})
+    with pytest.raises(BadHeaderError):
+        message.wire_bytes()
+    message = Email("Sujet à\nBcc: x@example.org", "Text", "petition@example.org", ["ada@example.org"])
+    message.attach_alternative("<p>Text</p>", "text/html")
+    with pytest.raises(BadHeaderError):
+        message.wire_bytes()
