@@ -19,7 +19,8 @@ urlpatterns = [
     path("api/", include("campaigns.api_urls")),
     # The email provider's tracking webhooks (anymail/<provider>/tracking/), behind ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("signatures.webhook_urls")),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    # [\s\S], not ".": an address with a line break in it (%0A) is under /api/ too.
+    re_path(r"^api/(?P<rest>[\s\S]*)$", api_not_found),
     path("campaign-images/<slug:slug>/", campaign_image, name="campaign_image"),
 ]
 

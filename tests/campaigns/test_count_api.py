@@ -100,6 +100,15 @@ def test_it_answers_404_for_drafts_and_unknown_campaigns(client, slug):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+@pytest.mark.parametrize("path", ["campaigns/a%0Ab/", "campaigns/%0A/", "campaigns/x/%0D%0A", "%0A", "no-such/"])
+def test_any_other_address_under_the_api_answers_json(client, path):
+    response = client.get(f"/api/{path}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "openapi.json" in response.json()["error"]
+
+
 @pytest.mark.parametrize("url", [LIST_URL, None])
 def test_anyone_may_read_it_from_any_origin_and_cache_it_briefly(client, settings, url):
     settings.COUNT_FOLD_SECONDS = 5.0
