@@ -5,6 +5,7 @@ fold of the count) after commit, through the tasks; the tasks do the work in
 signatures.outbox and signatures.fold.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -12,6 +13,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models.sql import Query
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -119,19 +121,39 @@ def sign(campaign: Campaign, details: SignerDetails) -> Signature:
 # first, and the loser gets no row back instead of an error, so signing needs
 # no transaction (or savepoint) of its own unless it writes consents too.
 INSERT_FIELDS = [field for field in Signature._meta.concrete_fields if not field.primary_key and not field.generated]
-INSERT_SQL = (
-    f"INSERT INTO {Signature._meta.db_table} ({', '.join(field.column for field in INSERT_FIELDS)})"
-    f" VALUES ({', '.join(['%s'] * len(INSERT_FIELDS))})"
-    f" ON CONFLICT (campaign_id, email_canonical) WHERE email_canonical <> '' AND duplicate_of_id IS NULL DO NOTHING"
-    f" RETURNING id, email_domain"
+ONE_SIGNATURE_PER_ADDRESS = next(
+    constraint for constraint in Signature._meta.constraints if constraint.name == "one_signature_per_email_per_campaign"
 )
+
+
+@functools.cache
+def insert_sql(vendor: str) -> str:
+    """The INSERT for this kind of database (the vendor is the cache's key).
+
+    ON CONFLICT repeats the unique index's condition exactly as Django wrote
+    it when it created the index: SQLite (make run) accepts the conflict
+    target only when the condition is the same expression, where PostgreSQL
+    also accepts one that implies it.
+    """
+    query = Query(model=Signature, alias_cols=False)
+    where, params = query.build_where(ONE_SIGNATURE_PER_ADDRESS.condition).as_sql(
+        query.get_compiler(connection=connection), connection
+    )
+    condition = where % tuple(connection.schema_editor().quote_value(param) for param in params)
+    columns = [Signature._meta.get_field(name).column for name in ONE_SIGNATURE_PER_ADDRESS.fields]
+    return (
+        f"INSERT INTO {Signature._meta.db_table} ({', '.join(field.column for field in INSERT_FIELDS)})"
+        f" VALUES ({', '.join(['%s'] * len(INSERT_FIELDS))})"
+        f" ON CONFLICT ({', '.join(columns)}) WHERE {condition} DO NOTHING"
+        f" RETURNING id, email_domain"
+    )
 
 
 def insert_signature(signature: Signature) -> bool:
     """INSERT the unsaved signature; False (and no row) when its address already signed the campaign."""
     values = [field.get_db_prep_save(getattr(signature, field.attname), connection) for field in INSERT_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_SQL, values)
+        cursor.execute(insert_sql(connection.vendor), values)
         row = cursor.fetchone()
     if row is None:
         return False

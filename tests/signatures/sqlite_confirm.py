@@ -1,4 +1,4 @@
-"""Run in a subprocess on a fresh embedded SQLite database (make run): confirm a signature, print what happened as JSON.
+"""Run in a subprocess on a fresh embedded SQLite database (make run): sign twice, confirm, print what happened as JSON.
 
     DEBUG=1 DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.signatures.sqlite_confirm
 """
@@ -19,8 +19,9 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from signatures.models import Signature, WebhookEvent
-    from tests.factories import confirm_token, make_campaign, make_consent, make_organisation, make_signature
+    from signatures import services
+    from signatures.models import Consent, Signature, WebhookEvent
+    from tests.factories import confirm_token, make_campaign, make_organisation
 
     assert connection.vendor == "sqlite", connection.vendor
     setup_test_environment()
@@ -28,8 +29,18 @@ def main() -> None:
     campaign = make_campaign()
     campaign.signature_count = 41
     campaign.save()
-    signature = make_signature(campaign)
-    make_consent(signature, make_organisation(webhook_url="https://crm.example.org/hook"))
+    organisation = make_organisation(webhook_url="https://crm.example.org/hook")
+    details = services.SignerDetails(
+        first_name="Zoë",
+        last_name="O'Brien",
+        email="zoe@example.org",
+        country="DE",
+        postcode="10115",
+        contact_consent=True,
+        consents=[(organisation, "Zoë agrees to hear from us.")],
+    )
+    signature = services.sign(campaign, details)
+    again = services.sign(campaign, details)
     url = reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)})
     client = Client()
     opened = client.get(url)
@@ -41,6 +52,8 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "signed_once": again.pk == signature.pk and Signature.objects.count() == 1,
+                "consents": Consent.objects.filter(signature=signature).count(),
                 "opened": opened.status_code,
                 "pressed": pressed.status_code,
                 "confirmed_text": "your signature is confirmed" in pressed.text,

@@ -1,4 +1,4 @@
-"""`make run`'s embedded SQLite confirms signatures: the confirm step's hand-written statements run there too."""
+"""`make run`'s embedded SQLite signs and confirms: the hand-written statements of both steps run there too."""
 
 import json
 import os
@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_a_signature_is_confirmed_on_sqlite(tmp_path):
+def test_a_signature_is_signed_once_and_confirmed_on_sqlite(tmp_path):
     environment = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL")}
     environment |= {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}"}
     completed = subprocess.run(
@@ -19,6 +19,8 @@ def test_a_signature_is_confirmed_on_sqlite(tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])
     assert outcome == {
+        "signed_once": True,
+        "consents": 1,
         "opened": 200,
         "pressed": 200,
         "confirmed_text": True,
