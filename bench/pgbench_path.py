@@ -1,7 +1,7 @@
 """PostgreSQL's ceiling for the sign/confirm path: pgbench with the path's own statements.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/petition_pgbench python -m bench.pgbench_path \\
-        [--rows 1000000] [--clients 1,2,4,8,16] [--seconds 20]
+        [--rows 1000000] [--clients 1,2,4,8,16] [--seconds 20] [--scripts writes,path]
 
 Recreates the database (its name must end in _pgbench), migrates it, seeds
 --rows confirmed signatures (so the indexes have a real size), then runs two
@@ -151,7 +151,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--clients", default="1,2,4,8,16")
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--scripts", default=",".join(SCRIPTS), help=f"which of {', '.join(SCRIPTS)} to run")
     options = parser.parse_args()
+    chosen = [name.strip() for name in options.scripts.split(",") if name.strip()]
+    unknown = set(chosen) - set(SCRIPTS)
+    if unknown:
+        raise SystemExit(f"--scripts: unknown {', '.join(sorted(unknown))}; choose from {', '.join(SCRIPTS)}")
     database_url = os.environ["DATABASE_URL"]
     recreate(database_url)
     connection = psycopg2.connect(database_url, connect_timeout=5)
@@ -161,7 +166,8 @@ def main() -> None:
     print(f"seeded {options.rows:,} signatures in {time.monotonic() - began:.0f} s")
     print("| script | clients | signatures/s | latency | backend CPU per signature | WAL per signature |")
     print("|---|---|---|---|---|---|")
-    for name, script in SCRIPTS.items():
+    for name in chosen:
+        script = SCRIPTS[name]
         for clients in (int(c) for c in options.clients.split(",")):
             r = run_pgbench(database_url, script, campaign, clients, options.seconds, connection)
             print(

@@ -1,12 +1,11 @@
--- The two writes every signature needs however the email is sent: the sign INSERT and the
--- confirm step's conditional UPDATE, each in its transaction (from bench/pgbench_path.sql).
+-- The two writes every signature needs however the email is sent, as signatures.services
+-- writes them: the sign INSERT (ON CONFLICT on the one-signature-per-address index) and the
+-- confirm step's conditional UPDATE returning the count, each in its transaction.
 \set n random(1, 9000000000000000)
--- sign POST: the INSERT in its transaction
-BEGIN;
-INSERT INTO "signatures_signature" ("campaign_id", "first_name", "last_name", "email", "email_canonical", "country", "postcode", "language", "status", "contact_consent", "partner_id", "utm_source", "utm_campaign", "ip_hash", "invalidation_id", "link_salt", "legacy_token_hash", "email_attempts", "source", "sheet_reference", "created_at", "confirmed_at", "withdrawn_at", "rejected_at", "rejection_reason", "erased_at", "email_due", "email_requested_at", "email_claimed_at", "confirmation_sent_at", "emails_sent", "send_failed_at", "reminder_sent_at", "is_counted") VALUES (:campaign, 'Marie', 'Curie', 'pgbench-' || :client_id || '-' || :n || '@example.org', 'pgbench-' || :client_id || '-' || :n || '@example.org', 'FR', '75005', 'en', 'pending', false, NULL, '', '', 'ea150bad7e13a32e2181aead3135d719f0f10eb8b9c099f91a43f2fc5bb7b609', NULL, md5(:n::text || '-' || :client_id::text), '', 0, 'online', '', now(), NULL, NULL, NULL, '', NULL, 'confirm', now(), NULL, NULL, 0, NULL, NULL, false) RETURNING "signatures_signature"."id" AS id
+-- sign POST: the INSERT, a transaction of its own (no consents to write with it)
+INSERT INTO "signatures_signature" ("campaign_id", "first_name", "last_name", "email", "email_canonical", "country", "postcode", "language", "status", "contact_consent", "partner_id", "utm_source", "utm_campaign", "ip_hash", "invalidation_id", "link_salt", "legacy_token_hash", "email_attempts", "source", "sheet_reference", "created_at", "confirmed_at", "withdrawn_at", "rejected_at", "rejection_reason", "erased_at", "email_due", "email_requested_at", "email_claimed_at", "confirmation_sent_at", "emails_sent", "send_failed_at", "reminder_sent_at", "is_counted") VALUES (:campaign, 'Marie', 'Curie', 'pgbench-' || :client_id || '-' || :n || '@example.org', 'pgbench-' || :client_id || '-' || :n || '@example.org', 'FR', '75005', 'en', 'pending', false, NULL, '', '', 'ea150bad7e13a32e2181aead3135d719f0f10eb8b9c099f91a43f2fc5bb7b609', NULL, md5(:n::text || '-' || :client_id::text), '', 0, 'online', '', now(), NULL, NULL, NULL, '', NULL, 'confirm', now(), NULL, NULL, 0, NULL, NULL, false) ON CONFLICT (campaign_id, email_canonical) WHERE (NOT ("email_canonical" = '') AND "duplicate_of_id" IS NULL) DO NOTHING RETURNING id, email_domain
 \gset
-COMMIT;
 -- confirm: the conditional UPDATE in its transaction
 BEGIN;
-UPDATE "signatures_signature" SET "status" = 'confirmed', "confirmed_at" = now(), "email_due" = '' WHERE ("signatures_signature"."id" = :id AND "signatures_signature"."status" = 'pending');
+UPDATE signatures_signature SET status = 'confirmed', confirmed_at = now(), email_due = '' WHERE id = :id AND status = 'pending' RETURNING is_counted, (SELECT signature_count FROM campaigns_campaign WHERE id = campaign_id);
 COMMIT;
