@@ -1,9 +1,11 @@
+import functools
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q, Value
 from django.db.models.functions import StrIndex, Substr
+from django.db.models.sql import Query
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ApiKey, Campaign, Organisation, Update
@@ -74,6 +76,10 @@ class SignatureQuerySet(models.QuerySet):
 
 def normalise_domain(value: str) -> str:
     return email_domain("@" + value.strip().lstrip("@"))
+
+
+# The unique index on (campaign, canonical email); ON CONFLICT names it (one_signature_per_address_target).
+ONE_SIGNATURE_PER_ADDRESS = "one_signature_per_email_per_campaign"
 
 
 class Signature(models.Model):
@@ -206,7 +212,7 @@ class Signature(models.Model):
                 # Rows found to share a mailbox with an earlier one are kept for
                 # moderators (rejected, duplicate_of set) outside the constraint.
                 condition=~Q(email_canonical="") & Q(duplicate_of__isnull=True),
-                name="one_signature_per_email_per_campaign",
+                name=ONE_SIGNATURE_PER_ADDRESS,
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "confirmed", "rejected", "withdrawn"]),
@@ -288,6 +294,27 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"Suppression {self.pk} ({self.reason})"
+
+
+def one_signature_per_address_target() -> str:
+    """ON CONFLICT's target for the index that keeps one signature per address and campaign.
+
+    The columns, and the index's condition exactly as Django wrote it for
+    CREATE INDEX on this database: SQLite (make run) accepts a conflict target
+    only when the condition is the same expression, where PostgreSQL also
+    accepts one that implies it.
+    """
+    return _conflict_target(connection.vendor)
+
+
+@functools.cache
+def _conflict_target(vendor: str) -> str:
+    constraint = next(c for c in Signature._meta.constraints if c.name == ONE_SIGNATURE_PER_ADDRESS)
+    query = Query(model=Signature, alias_cols=False)
+    where, params = query.build_where(constraint.condition).as_sql(query.get_compiler(connection=connection), connection)
+    condition = where % tuple(connection.schema_editor().quote_value(param) for param in params)
+    columns = ", ".join(Signature._meta.get_field(name).column for name in constraint.fields)
+    return f"({columns}) WHERE {condition}"
 
 
 class Consent(models.Model):

@@ -13,7 +13,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models.sql import Query
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -25,7 +24,7 @@ from .emailaddr import canonical_email
 from .erasure import erase_signatures
 from .fold import fold_queued_key
 from .links import MANAGE, InvalidToken, find_by_token, find_to_confirm
-from .models import AuditEntry, Consent, Signature
+from .models import AuditEntry, Consent, Signature, one_signature_per_address_target
 from .outbox import GATHER_SECONDS, NUDGE_KEY, NUDGE_SECONDS
 from .tasks import drain_outbox, fold_counts
 
@@ -121,30 +120,15 @@ def sign(campaign: Campaign, details: SignerDetails) -> Signature:
 # first, and the loser gets no row back instead of an error, so signing needs
 # no transaction (or savepoint) of its own unless it writes consents too.
 INSERT_FIELDS = [field for field in Signature._meta.concrete_fields if not field.primary_key and not field.generated]
-ONE_SIGNATURE_PER_ADDRESS = next(
-    constraint for constraint in Signature._meta.constraints if constraint.name == "one_signature_per_email_per_campaign"
-)
 
 
+# The statement is the same for every signature: built once, from the model.
 @functools.cache
-def insert_sql(vendor: str) -> str:
-    """The INSERT for this kind of database (the vendor is the cache's key).
-
-    ON CONFLICT repeats the unique index's condition exactly as Django wrote
-    it when it created the index: SQLite (make run) accepts the conflict
-    target only when the condition is the same expression, where PostgreSQL
-    also accepts one that implies it.
-    """
-    query = Query(model=Signature, alias_cols=False)
-    where, params = query.build_where(ONE_SIGNATURE_PER_ADDRESS.condition).as_sql(
-        query.get_compiler(connection=connection), connection
-    )
-    condition = where % tuple(connection.schema_editor().quote_value(param) for param in params)
-    columns = [Signature._meta.get_field(name).column for name in ONE_SIGNATURE_PER_ADDRESS.fields]
+def insert_sql() -> str:
     return (
         f"INSERT INTO {Signature._meta.db_table} ({', '.join(field.column for field in INSERT_FIELDS)})"
         f" VALUES ({', '.join(['%s'] * len(INSERT_FIELDS))})"
-        f" ON CONFLICT ({', '.join(columns)}) WHERE {condition} DO NOTHING"
+        f" ON CONFLICT {one_signature_per_address_target()} DO NOTHING"
         f" RETURNING id, email_domain"
     )
 
@@ -153,7 +137,7 @@ def insert_signature(signature: Signature) -> bool:
     """INSERT the unsaved signature; False (and no row) when its address already signed the campaign."""
     values = [field.get_db_prep_save(getattr(signature, field.attname), connection) for field in INSERT_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(insert_sql(connection.vendor), values)
+        cursor.execute(insert_sql(), values)
         row = cursor.fetchone()
     if row is None:
         return False

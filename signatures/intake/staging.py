@@ -6,6 +6,7 @@ PostgreSQL only (COPY, temporary tables).
 """
 
 
+from ..models import one_signature_per_address_target
 from .rows import CleanRow
 
 STAGING = "signature_import_staging"
@@ -90,7 +91,6 @@ SELECT
     0, 0, false, 'import', '', CASE WHEN %(verified)s THEN %(partner)s::bigint END, %(job)s::bigint
 FROM {STAGING} s
 WHERE s.outcome IS NULL
-ON CONFLICT (campaign_id, email_canonical) WHERE email_canonical <> '' AND duplicate_of_id IS NULL DO NOTHING
 """
 INSERT_CONSENTS = f"""
 INSERT INTO signatures_consent (signature_id, organisation_id, text_shown, given_at)
@@ -189,7 +189,7 @@ def insert_new(cursor, *, campaign_id, partner_id, verified: bool, job_id, now) 
     cursor.execute(f"SELECT count(*) FROM {STAGING} WHERE outcome IS NULL")
     new = cursor.fetchone()[0]
     cursor.execute(
-        INSERT_SIGNATURES,
+        f"{INSERT_SIGNATURES} ON CONFLICT {one_signature_per_address_target()} DO NOTHING",
         {"campaign": campaign_id, "partner": partner_id, "verified": verified, "job": job_id, "now": now},
     )
     inserted = cursor.rowcount
