@@ -104,7 +104,9 @@ class Signature(models.Model):
         IMPORT = "import", _("Partner's list")
         API = "api", _("Partner API")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
+    # Not indexed on its own: the indexes that lead with the campaign serve
+    # every lookup by campaign (see Meta.indexes).
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures", db_index=False)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.CharField(max_length=254, help_text=_("As typed."))
@@ -117,7 +119,12 @@ class Signature(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     contact_consent = models.BooleanField(default=False, help_text=_("Agreed to hear about this campaign."))
     partner = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_signatures"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referred_signatures",
+        db_index=False,
     )
     utm_source = models.CharField(max_length=100, blank=True)
     utm_campaign = models.CharField(max_length=100, blank=True)
@@ -182,7 +189,7 @@ class Signature(models.Model):
     # imported ones may be vouched for by the partner that sent the list.
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     sheet_reference = models.CharField(max_length=100, blank=True)
     vouched_by = models.ForeignKey(
@@ -191,6 +198,7 @@ class Signature(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text=_("The partner that declared this signer confirmed by double opt-in."),
     )
     import_job = models.ForeignKey(
@@ -257,6 +265,13 @@ class Signature(models.Model):
             # hourly retention.forget_address_hashes finds the old ones at once.
             models.Index(fields=["created_at"], condition=~Q(ip_hash=""), name="sig_ip_hash_to_forget"),
             models.Index(fields=["invalidation"], condition=Q(invalidation__isnull=False), name="sig_invalidation"),
+            # Most signers came by no partner, and were neither typed in nor
+            # vouched for: these lookups by organisation or staff member index
+            # only the rows that name one, so signing and confirming (each a
+            # write to every index) do not add an entry for the rest.
+            models.Index(fields=["partner"], condition=Q(partner__isnull=False), name="sig_partner"),
+            models.Index(fields=["entered_by"], condition=Q(entered_by__isnull=False), name="sig_entered_by"),
+            models.Index(fields=["vouched_by"], condition=Q(vouched_by__isnull=False), name="sig_vouched_by"),
             # The dashboard's count of confirmations that bounced, and the admin's filter on them.
             models.Index(fields=["campaign"], condition=Q(undeliverable_at__isnull=False), name="sig_undeliverable"),
             # The admin's name search is a case-insensitive prefix match on
