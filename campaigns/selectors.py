@@ -56,22 +56,29 @@ def campaign_cache_key(slug: str) -> str | None:
     return "campaign:" + slug
 
 
-def campaign_part_key(slug: str, language: str) -> str | None:
-    """Where what is shown with the campaign in one language is kept, forgotten with the campaign.
+# What is kept rendered with a campaign, per language: campaigns.showcase's
+# share block and organisations, and the pages a confirmation link opens
+# (signatures.pages). Each name says what its value holds: a value of
+# another shape gets another name, so that during a rolling deploy the
+# previous release's processes never read what they cannot use.
+SHOWCASE_HTML = "showcase-html"
+CONFIRM_PAGE_HTML = "confirm-page-html"
+CONFIRMED_PAGE_HTML = "confirmed-page-html"
+CAMPAIGN_PARTS = (SHOWCASE_HTML, CONFIRM_PAGE_HTML, CONFIRMED_PAGE_HTML)
 
-    The name says what the value holds (campaigns.showcase's rendered HTML):
-    a value of another shape gets another name, so that during a rolling
-    deploy the previous release's processes never read what they cannot use.
-    """
+
+def campaign_part_key(slug: str, part: str, language: str) -> str | None:
+    """Where one of CAMPAIGN_PARTS is kept for the campaign in one language, forgotten with the campaign."""
     key = campaign_cache_key(slug)
-    return f"{key}:showcase-html:{language}" if key else None
+    return f"{key}:{part}:{language}" if key else None
 
 
 def forget_campaigns(slugs) -> None:
     """Drop the cached copies now, and again once this transaction commits: meanwhile a sign POST may cache the old state."""
     keys = []
     for slug in slugs:
-        keys += [campaign_cache_key(slug), *(campaign_part_key(slug, code) for code, _ in settings.LANGUAGES)]
+        keys.append(campaign_cache_key(slug))
+        keys += [campaign_part_key(slug, part, code) for part in CAMPAIGN_PARTS for code, _ in settings.LANGUAGES]
     keys = [key for key in keys if key]
     if keys:
         cache.delete_many(keys)

@@ -16,14 +16,14 @@ from django.utils.translation import get_language
 
 from . import sharing
 from .models import Campaign
-from .selectors import campaign_part_key
+from .selectors import SHOWCASE_HTML, campaign_part_key
 
 SHOWCASE_TEMPLATE = "campaigns/_showcase.html"
 
 
 def showcase_html(campaign: Campaign) -> SafeString:
     """The share block and the organisations behind the petition, in the active language."""
-    key = campaign_part_key(campaign.slug, get_language() or settings.LANGUAGE_CODE)
+    key = campaign_part_key(campaign.slug, SHOWCASE_HTML, get_language() or settings.LANGUAGE_CODE)
     html = cache.get(key) if key else None
     if html is None:
         html = render_to_string(SHOWCASE_TEMPLATE, showcase_context(campaign))

@@ -1,17 +1,25 @@
 """What the signer's pages show: the petition around its sign form, the share block, the page after confirming."""
 
+from collections.abc import Callable
+from html import escape
+
 from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from campaigns import eci, sharing
 from campaigns.images import page_image
 from campaigns.models import Campaign
-from campaigns.selectors import referring_partner
+from campaigns.selectors import CONFIRM_PAGE_HTML, CONFIRMED_PAGE_HTML, campaign_part_key, referring_partner
 from campaigns.showcase import showcase_html
 from campaigns.text import render_body
 
 from .attribution import clean_attribution
 from .forms import SignatureForm
 from .models import Signature
+from .services import ConfirmResult
 
 
 def share_context(campaign: Campaign) -> dict:
@@ -67,6 +75,11 @@ def count_with(signature: Signature) -> int:
     return stored + 1 if status == Signature.Status.CONFIRMED and not is_counted else stored
 
 
+def progress_html(campaign: Campaign, count: int) -> SafeString:
+    """The count and the progress bar toward the goal."""
+    return render_to_string(PROGRESS_TEMPLATE, {"campaign": campaign, "shown_count": count})
+
+
 def confirmed_context(signature: Signature, count: int | None = None) -> dict:
     """What the page after a confirmation link shows: the count with this signature, sharing and who is behind it.
 
@@ -79,7 +92,66 @@ def confirmed_context(signature: Signature, count: int | None = None) -> dict:
     campaign = signature.campaign
     return {
         "campaign": campaign,
-        "signature": signature,
-        "count": count_with(signature) if count is None else count,
+        "progress_html": progress_html(campaign, count_with(signature) if count is None else count),
         "showcase_html": showcase_html(campaign),
     }
+
+
+# Stand for what differs between signers in a kept page. PostgreSQL text
+# cannot hold a NUL, so no campaign text can contain them.
+LINK_ADDRESS_MARK = "\x00link-address\x00"
+PROGRESS_MARK = "\x00progress\x00"
+CONFIRM_PAGE_TEMPLATE = "signatures/confirm.html"
+CONFIRMED_PAGE_TEMPLATE = "signatures/confirmed.html"
+PROGRESS_TEMPLATE = "campaigns/_progress.html"
+
+
+def kept_page(request, campaign: Campaign, part: str, template: str, context: Callable[[], dict]) -> str | None:
+    """A page every signer of the campaign sees alike in their language but for the link's own address.
+
+    Only the page's language links carry that address. So the page is
+    rendered once per campaign and language, kept with the campaign's other
+    parts (CAMPAIGN_PARTS, forgotten with the campaign), and each request's
+    address is written into its links, escaped as the template would escape
+    it. None when the page cannot be kept (no cache, or an address outside
+    the language's prefix): the caller renders it.
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    prefix = f"/{language}/"
+    # What the language links point to (campaigns.templatetags.petition_tags.language_links).
+    address = request.get_full_path() if request.method in ("GET", "HEAD") else request.path
+    key = campaign_part_key(campaign.slug, part, language)
+    if not key or not address.startswith(prefix):
+        return None
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, {**context(), "language_switch_path": prefix + LINK_ADDRESS_MARK}, request)
+        cache.set(key, html, settings.CAMPAIGN_CACHE_SECONDS)
+    return html.replace(LINK_ADDRESS_MARK, escape(address[len(prefix) :]))
+
+
+def confirm_button_page(request, campaign: Campaign) -> str:
+    """The page a confirmation link opens: what the link is for, and the button that confirms."""
+    context = {"campaign": campaign}
+    html = kept_page(request, campaign, CONFIRM_PAGE_HTML, CONFIRM_PAGE_TEMPLATE, lambda: context)
+    return html if html is not None else render_to_string(CONFIRM_PAGE_TEMPLATE, context, request)
+
+
+def confirmed_page(request, signature: Signature, result: str, count: int | None = None) -> str:
+    """The page after pressing the button (or opening the link again): the outcome, the count, and what to do next.
+
+    A confirmation's page is kept (kept_page) with its count marked, and the
+    count written in per signer; the rarer outcomes are rendered each time.
+    """
+    campaign = signature.campaign
+    if result == ConfirmResult.CONFIRMED and count is not None:
+        html = kept_page(
+            request,
+            campaign,
+            CONFIRMED_PAGE_HTML,
+            CONFIRMED_PAGE_TEMPLATE,
+            lambda: {"result": result, "campaign": campaign, "progress_html": PROGRESS_MARK, "showcase_html": showcase_html(campaign)},
+        )
+        if html is not None:
+            return html.replace(PROGRESS_MARK, progress_html(campaign, count))
+    return render_to_string(CONFIRMED_PAGE_TEMPLATE, {"result": result, **confirmed_context(signature, count)}, request)

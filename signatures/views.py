@@ -15,7 +15,7 @@ from petition.security import recaptcha_step
 from . import services
 from .links import MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, InvalidToken, find_by_token, find_to_confirm, manage_path
 from .models import Signature
-from .pages import blank_sign_form, confirmed_context, petition_context, share_context
+from .pages import blank_sign_form, confirm_button_page, confirmed_page, petition_context, share_context
 from .signing import Outcome, attempt_signature
 
 
@@ -77,30 +77,18 @@ def confirm(request, pk: int, token: str):
             confirmation = services.confirm(pk, token)
         except InvalidToken:
             return link_not_found(request)
-        return render(
-            request,
-            "signatures/confirmed.html",
-            {"result": confirmation.result, **confirmed_context(confirmation.signature, confirmation.count)},
-        )
+        return HttpResponse(confirmed_page(request, confirmation.signature, confirmation.result, confirmation.count))
     try:
         signature = find_to_confirm(pk, token)
     except InvalidToken:
         return link_not_found(request)
     if signature.status == Signature.Status.CONFIRMED:
-        return render(
-            request,
-            "signatures/confirmed.html",
-            {"result": services.ConfirmResult.ALREADY_CONFIRMED, **confirmed_context(signature)},
-        )
+        return HttpResponse(confirmed_page(request, signature, services.ConfirmResult.ALREADY_CONFIRMED))
     if signature.status != Signature.Status.PENDING:
-        return render(
-            request,
-            "signatures/confirmed.html",
-            {"result": services.ConfirmResult.NOT_CONFIRMABLE, **confirmed_context(signature)},
-        )
+        return HttpResponse(confirmed_page(request, signature, services.ConfirmResult.NOT_CONFIRMABLE))
     if not signature.campaign.accepts_confirmations():
         return render(request, "signatures/link_expired.html", {"campaign": signature.campaign}, status=410)
-    return render(request, "signatures/confirm.html", {"campaign": signature.campaign})
+    return HttpResponse(confirm_button_page(request, signature.campaign))
 
 
 @never_cache

@@ -15,8 +15,12 @@ CURRENT = ' aria-current="true"'
 def language_links(context) -> list[tuple[str, str, str]]:
     """(code, name in that language, this page's address in that language)."""
     request = context["request"]
-    # A page answering a POST (a form with errors) switches to its GET address.
-    path = request.get_full_path() if request.method == "GET" else context.get("page_path", request.path)
+    # A page answering a POST (a form with errors) switches to its GET address;
+    # a page rendered once for many addresses names the one its links carry
+    # (signatures.pages.confirm_button_page).
+    path = context.get("language_switch_path")
+    if path is None:
+        path = request.get_full_path() if request.method == "GET" else context.get("page_path", request.path)
     prefix = f"/{get_language()}/"
     if path.startswith(prefix):
         # Our public URLs differ between languages only by this prefix; swapping
