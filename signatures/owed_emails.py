@@ -25,7 +25,7 @@ from django.utils.html import escape
 from petition.emails import Email, compose_email
 
 from .emailaddr import deliverable_address
-from .links import absolute_url, confirm_url, manage_url, one_click_headers, unsubscribe_url
+from .links import CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, LinkPaths, absolute_url, one_click_headers
 from .models import Consent, Signature
 
 # A NUL can neither be typed into a form nor come out of a template or a translation.
@@ -71,24 +71,23 @@ def render_skeleton(template: str, campaign, language: str, organisations: tuple
     return Skeleton(*parts, markers=markers)
 
 
-def signer_values(signature: Signature, markers: frozenset) -> dict:
+def signer_values(signature: Signature, markers: frozenset, paths: LinkPaths) -> dict:
     """This signer's value for each marker of a skeleton (links only for the markers it holds)."""
-    with translation.override(signature.language):
-        values = {}
-        for name, organisation_id in markers:
-            if name == "first_name":
-                value = signature.first_name
-            elif name == "confirm_url":
-                value = confirm_url(signature)
-            elif name == "withdraw_url":
-                value = manage_url(signature)
-            elif name == "unsubscribe_all_url":
-                value = unsubscribe_url(signature)
-            elif name == "unsubscribe_url":
-                value = unsubscribe_url(signature, organisation_id)
-            else:
-                raise ValueError(f"unknown marker {name!r}")
-            values[marker(name, organisation_id)] = value
+    values = {}
+    for name, organisation_id in markers:
+        if name == "first_name":
+            value = signature.first_name
+        elif name == "confirm_url":
+            value = paths.url(signature, CONFIRM)
+        elif name == "withdraw_url":
+            value = paths.url(signature, MANAGE)
+        elif name == "unsubscribe_all_url":
+            value = paths.url(signature, UNSUBSCRIBE_ALL)
+        elif name == "unsubscribe_url":
+            value = paths.url(signature, UNSUBSCRIBE, organisation_id)
+        else:
+            raise ValueError(f"unknown marker {name!r}")
+        values[marker(name, organisation_id)] = value
     return values
 
 
@@ -101,6 +100,7 @@ class Composer:
 
     def __init__(self):
         self.skeletons: dict[tuple, Skeleton] = {}
+        self.paths = LinkPaths()
 
     def skeleton(self, template: str, signature: Signature, consents: list[Consent]) -> Skeleton:
         organisations = tuple((consent.organisation_id, consent.organisation.name) for consent in consents)
@@ -117,9 +117,9 @@ class Composer:
         """
         to = [deliverable_address(signature.email)]
         skeleton = self.skeleton(template, signature, consents)
-        values = signer_values(signature, skeleton.markers)
+        values = signer_values(signature, skeleton.markers, self.paths)
         escaped = {key: escape(value) for key, value in values.items()}
-        unsubscribe_all = values.get(marker("unsubscribe_all_url")) or unsubscribe_url(signature)
+        unsubscribe_all = values.get(marker("unsubscribe_all_url")) or self.paths.url(signature, UNSUBSCRIBE_ALL)
         return compose_email(
             fill(skeleton.subject, values),
             fill(skeleton.text, values),
