@@ -89,16 +89,29 @@ def claim(limit: int = BATCH, only: list[int] | None = None) -> tuple:
     return now, ids
 
 
+# Renewing the lease, written out: it runs before every chunk, and the ORM's
+# compilation of a SELECT ... FOR UPDATE and an UPDATE cost more CPU than
+# PostgreSQL spends on both. One UPDATE takes the same row locks, and a row
+# another worker took over meanwhile is re-checked as it now is (its claim time
+# no longer matches) and left alone, as after FOR UPDATE. RETURNING needs
+# SQLite 3.35 (make run), which Python 3.11's builds have.
+RENEW_SQL = (
+    f"UPDATE {Signature._meta.db_table} SET email_claimed_at = %s"
+    f" WHERE email_claimed_at = %s AND id IN ({{ids}}) RETURNING id"
+)
+
+
 def renew(ids: list[int], held_since) -> tuple:
     """Extend the lease on rows this worker still holds; rows another worker took over are dropped."""
     now = timezone.now()
-    with transaction.atomic():
-        held = set(
-            Signature.objects.filter(pk__in=ids, email_claimed_at=held_since)
-            .select_for_update()
-            .values_list("pk", flat=True)
+    if not ids:
+        return now, []
+    adapt = db_connection.ops.adapt_datetimefield_value
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            RENEW_SQL.format(ids=", ".join(["%s"] * len(ids))), [adapt(now), adapt(held_since), *ids]
         )
-        Signature.objects.filter(pk__in=held).update(email_claimed_at=now)
+        held = {row[0] for row in cursor.fetchall()}
     return now, [pk for pk in ids if pk in held]
 
 
