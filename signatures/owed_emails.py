@@ -26,7 +26,7 @@ from petition.emails import Email, compose_email
 
 from .emailaddr import deliverable_address
 from .links import CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, LinkPaths, absolute_url, one_click_headers
-from .models import Consent, Signature
+from .models import Signature
 
 # A NUL can neither be typed into a form nor come out of a template or a translation.
 MARKER = re.compile("\x00([a-z_]+)(?::([0-9]+))?\x00")
@@ -102,21 +102,23 @@ class Composer:
         self.skeletons: dict[tuple, Skeleton] = {}
         self.paths = LinkPaths()
 
-    def skeleton(self, template: str, signature: Signature, consents: list[Consent]) -> Skeleton:
-        organisations = tuple((consent.organisation_id, consent.organisation.name) for consent in consents)
+    def skeleton(self, template: str, signature: Signature, organisations: list[tuple]) -> Skeleton:
+        organisations = tuple(organisations)
         key = (template, signature.campaign_id, signature.language, organisations)
         skeleton = self.skeletons.get(key)
         if skeleton is None:
             skeleton = self.skeletons[key] = render_skeleton(template, signature.campaign, signature.language, organisations)
         return skeleton
 
-    def message(self, template: str, signature: Signature, consents: list[Consent]) -> Email:
+    def message(self, template: str, signature: Signature, organisations: list[tuple]) -> Email:
         """What petition.emails.render_email makes of the template with this signer's context, for a fraction of its CPU.
 
-        UndeliverableAddress when the address cannot be delivered to.
+        organisations: (id, name) of each organisation the signer's standing consents are to, in the order the email
+        lists them (signatures.outbox.consented_organisations). UndeliverableAddress when the address cannot be
+        delivered to.
         """
         to = [deliverable_address(signature.email)]
-        skeleton = self.skeleton(template, signature, consents)
+        skeleton = self.skeleton(template, signature, organisations)
         values = signer_values(signature, skeleton.markers, self.paths)
         escaped = {key: escape(value) for key, value in values.items()}
         unsubscribe_all = values.get(marker("unsubscribe_all_url")) or self.paths.url(signature, UNSUBSCRIBE_ALL)
