@@ -179,10 +179,7 @@ def deliver_claimed(lease: Lease, connection) -> int:
 
 
 def _deliver_chunk(ids: list[int], lease: Lease, connection, later: list[int], composer: Composer) -> int:
-    signatures = list(
-        Signature.objects.select_related("campaign").filter(pk__in=ids, email_claimed_at=lease.held_since)
-    )
-    share_campaigns(signatures)
+    signatures = list(Signature.objects.filter(pk__in=ids, email_claimed_at=lease.held_since))
     suppressed = suppressed_among([s.email_canonical for s in signatures])
     organisations = consented_organisations([s.pk for s in signatures])
     to_send, messages = [], []
@@ -272,13 +269,6 @@ def _record(signature: Signature, lease: Lease, outcome: Outcome) -> None:
             retry["send_failed_at"] = now
         lease.mine(signature.pk).update(**retry)
         logger.warning("email for signature %s not sent; try %s again in %ss", signature.pk, attempts, wait.seconds)
-
-
-def share_campaigns(signatures: list[Signature]) -> None:
-    """One Campaign object per campaign in a chunk, so its texts in each language are looked up once, not per email."""
-    campaigns = {}
-    for signature in signatures:
-        signature.campaign = campaigns.setdefault(signature.campaign_id, signature.campaign)
 
 
 def placeholders(values: list) -> str:

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 
+from campaigns.models import Campaign
 from petition.emails import Email, compose_email
 
 from .emailaddr import deliverable_address
@@ -100,14 +101,24 @@ class Composer:
 
     def __init__(self):
         self.skeletons: dict[tuple, Skeleton] = {}
+        self.campaigns: dict[int, Campaign] = {}
         self.paths = LinkPaths()
+
+    def campaign(self, campaign_id: int) -> Campaign:
+        """Each campaign read once a batch, when its first skeleton is rendered, so its texts in each language are looked up once."""
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            campaign = self.campaigns[campaign_id] = Campaign.objects.get(pk=campaign_id)
+        return campaign
 
     def skeleton(self, template: str, signature: Signature, organisations: list[tuple]) -> Skeleton:
         organisations = tuple(organisations)
         key = (template, signature.campaign_id, signature.language, organisations)
         skeleton = self.skeletons.get(key)
         if skeleton is None:
-            skeleton = self.skeletons[key] = render_skeleton(template, signature.campaign, signature.language, organisations)
+            skeleton = self.skeletons[key] = render_skeleton(
+                template, self.campaign(signature.campaign_id), signature.language, organisations
+            )
         return skeleton
 
     def message(self, template: str, signature: Signature, organisations: list[tuple]) -> Email:

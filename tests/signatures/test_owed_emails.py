@@ -3,6 +3,8 @@
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from campaigns.models import CampaignTranslation
@@ -113,3 +115,16 @@ def test_it_gives_each_signer_only_their_own_links():
         assert url not in message.alternatives[0][0]
     assert "First" not in message.body
     assert confirm_url(second) in message.body
+
+
+def test_each_campaign_is_read_once_a_batch_and_the_signers_campaign_objects_are_not_used():
+    campaign, other = make_campaign(), make_campaign()
+    made = [make_signature(campaign), make_signature(campaign, language="de"), make_signature(other)]
+    # As the drain loads them: without their campaigns, which each would read on first use.
+    signers = list(Signature.objects.filter(pk__in=[s.pk for s in made]))
+    composer = Composer()
+    with CaptureQueriesContext(connection) as queries:
+        for signature in signers + signers:
+            composer.message("confirm", signature, [])
+    reads = [query["sql"] for query in queries.captured_queries if 'FROM "campaigns_campaign"' in query["sql"]]
+    assert len(reads) == 2
