@@ -94,8 +94,8 @@ def claim(limit: int = BATCH, only: list[int] | None = None) -> tuple:
 # compilation of a SELECT ... FOR UPDATE and an UPDATE cost more CPU than
 # PostgreSQL spends on both. One UPDATE takes the same row locks, and a row
 # another worker took over meanwhile is re-checked as it now is (its claim time
-# no longer matches) and left alone, as after FOR UPDATE. RETURNING needs
-# SQLite 3.35 (make run), which Python 3.11's builds have.
+# no longer matches) and left alone, as after FOR UPDATE. make run's SQLite
+# needs 3.35 or later (2021) for RETURNING.
 RENEW_SQL = (
     f"UPDATE {Signature._meta.db_table} SET email_claimed_at = %s"
     f" WHERE email_claimed_at = %s AND id IN ({{ids}}) RETURNING id"
