@@ -22,11 +22,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 
+from campaigns.models import Campaign
 from petition.emails import Email, compose_email
 
 from .emailaddr import deliverable_address
-from .links import absolute_url, confirm_url, manage_url, one_click_headers, unsubscribe_url
-from .models import Consent, Signature
+from .links import CONFIRM, MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, LinkPaths, absolute_url, one_click_headers
+from .models import Signature
 
 # A NUL can neither be typed into a form nor come out of a template or a translation.
 MARKER = re.compile("\x00([a-z_]+)(?::([0-9]+))?\x00")
@@ -71,24 +72,23 @@ def render_skeleton(template: str, campaign, language: str, organisations: tuple
     return Skeleton(*parts, markers=markers)
 
 
-def signer_values(signature: Signature, markers: frozenset) -> dict:
+def signer_values(signature: Signature, markers: frozenset, paths: LinkPaths) -> dict:
     """This signer's value for each marker of a skeleton (links only for the markers it holds)."""
-    with translation.override(signature.language):
-        values = {}
-        for name, organisation_id in markers:
-            if name == "first_name":
-                value = signature.first_name
-            elif name == "confirm_url":
-                value = confirm_url(signature)
-            elif name == "withdraw_url":
-                value = manage_url(signature)
-            elif name == "unsubscribe_all_url":
-                value = unsubscribe_url(signature)
-            elif name == "unsubscribe_url":
-                value = unsubscribe_url(signature, organisation_id)
-            else:
-                raise ValueError(f"unknown marker {name!r}")
-            values[marker(name, organisation_id)] = value
+    values = {}
+    for name, organisation_id in markers:
+        if name == "first_name":
+            value = signature.first_name
+        elif name == "confirm_url":
+            value = paths.url(signature, CONFIRM)
+        elif name == "withdraw_url":
+            value = paths.url(signature, MANAGE)
+        elif name == "unsubscribe_all_url":
+            value = paths.url(signature, UNSUBSCRIBE_ALL)
+        elif name == "unsubscribe_url":
+            value = paths.url(signature, UNSUBSCRIBE, organisation_id)
+        else:
+            raise ValueError(f"unknown marker {name!r}")
+        values[marker(name, organisation_id)] = value
     return values
 
 
@@ -101,25 +101,38 @@ class Composer:
 
     def __init__(self):
         self.skeletons: dict[tuple, Skeleton] = {}
+        self.campaigns: dict[int, Campaign] = {}
+        self.paths = LinkPaths()
 
-    def skeleton(self, template: str, signature: Signature, consents: list[Consent]) -> Skeleton:
-        organisations = tuple((consent.organisation_id, consent.organisation.name) for consent in consents)
+    def campaign(self, campaign_id: int) -> Campaign:
+        """Each campaign read once a batch, when its first skeleton is rendered, so its texts in each language are looked up once."""
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            campaign = self.campaigns[campaign_id] = Campaign.objects.get(pk=campaign_id)
+        return campaign
+
+    def skeleton(self, template: str, signature: Signature, organisations: list[tuple]) -> Skeleton:
+        organisations = tuple(organisations)
         key = (template, signature.campaign_id, signature.language, organisations)
         skeleton = self.skeletons.get(key)
         if skeleton is None:
-            skeleton = self.skeletons[key] = render_skeleton(template, signature.campaign, signature.language, organisations)
+            skeleton = self.skeletons[key] = render_skeleton(
+                template, self.campaign(signature.campaign_id), signature.language, organisations
+            )
         return skeleton
 
-    def message(self, template: str, signature: Signature, consents: list[Consent]) -> Email:
+    def message(self, template: str, signature: Signature, organisations: list[tuple]) -> Email:
         """What petition.emails.render_email makes of the template with this signer's context, for a fraction of its CPU.
 
-        UndeliverableAddress when the address cannot be delivered to.
+        organisations: (id, name) of each organisation the signer's standing consents are to, in the order the email
+        lists them (signatures.outbox.consented_organisations). UndeliverableAddress when the address cannot be
+        delivered to.
         """
         to = [deliverable_address(signature.email)]
-        skeleton = self.skeleton(template, signature, consents)
-        values = signer_values(signature, skeleton.markers)
+        skeleton = self.skeleton(template, signature, organisations)
+        values = signer_values(signature, skeleton.markers, self.paths)
         escaped = {key: escape(value) for key, value in values.items()}
-        unsubscribe_all = values.get(marker("unsubscribe_all_url")) or unsubscribe_url(signature)
+        unsubscribe_all = values.get(marker("unsubscribe_all_url")) or self.paths.url(signature, UNSUBSCRIBE_ALL)
         return compose_email(
             fill(skeleton.subject, values),
             fill(skeleton.text, values),

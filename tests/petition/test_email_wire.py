@@ -39,7 +39,7 @@ def same_moment():
         make_msgid=lambda **kw: "<1.2.3@example.org>",
     ), mock.patch.multiple(
         emails, formatdate=lambda **kw: "Thu, 03 Dec 2026 12:00:00 -0000",
-        make_msgid=lambda **kw: "<1.2.3@example.org>", new_boundary=lambda: "===============0123456789abcdef==",
+        make_msgid=lambda **kw: "<1.2.3@example.org>", new_boundary=lambda: "===============" + "0123456789abcdef" * 2 + "==",
     )
 
 
@@ -82,3 +82,14 @@ def test_it_refuses_line_breaks_in_headers_as_django_does():
     message.attach_alternative("<p>Text</p>", "text/html")
     with pytest.raises(BadHeaderError):
         message.wire_bytes()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_content_type_line_is_folded_as_compat32_folds_it(seed):
+    chance = random.Random(seed)
+    boundaries = [emails.new_boundary() for _ in range(200)]
+    # Other shapes go through compat32's folding itself.
+    boundaries += ["=" * chance.randint(0, 40) + "ab" * chance.randint(0, 40) + " x" * chance.randint(0, 3) for _ in range(50)]
+    for boundary in boundaries:
+        expected = emails.WIRE_POLICY.fold_binary("Content-Type", f'multipart/alternative; boundary="{boundary}"')
+        assert emails.multipart_content_type(boundary) == expected

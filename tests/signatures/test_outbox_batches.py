@@ -59,7 +59,7 @@ def test_each_email_of_a_chunk_offers_only_its_own_signers_standing_consents_rea
     with CaptureQueriesContext(connection) as queries:
         assert drain() == 4
 
-    assert sum('"signatures_consent"' in query["sql"] for query in queries.captured_queries) == 1
+    assert sum("signatures_consent" in query["sql"] for query in queries.captured_queries) == 1
     bodies = {message["To"]: text_body(message) for message in mail_server.messages}
     organisations = {lead.pk: lead, partner.pk: partner}
     offered = {

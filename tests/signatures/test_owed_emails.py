@@ -3,6 +3,8 @@
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from campaigns.models import CampaignTranslation
@@ -11,14 +13,14 @@ from signatures import owed_emails
 from signatures.emailaddr import deliverable_address
 from signatures.links import absolute_url, confirm_url, list_unsubscribe_headers, manage_url, unsubscribe_url
 from signatures.models import Signature
-from signatures.outbox import active_consents
+from signatures.outbox import consented_organisations
 from signatures.owed_emails import Composer
 from tests.factories import make_campaign, make_consent, make_organisation, make_signature
 
 pytestmark = pytest.mark.django_db
 
 
-def rendered_one_by_one(template: str, signature: Signature, consents) -> object:
+def rendered_one_by_one(template: str, signature: Signature, organisations) -> object:
     """How the outbox built each message before: the templates rendered with this signer's whole context."""
     with translation.override(signature.language):
         context = {
@@ -30,8 +32,8 @@ def rendered_one_by_one(template: str, signature: Signature, consents) -> object
             "unsubscribe_all_url": unsubscribe_url(signature),
             "campaign_url": absolute_url(signature.campaign.get_absolute_url()),
             "unsubscribe_links": [
-                {"organisation": c.organisation.name, "url": unsubscribe_url(signature, c.organisation_id)}
-                for c in consents
+                {"organisation": name, "url": unsubscribe_url(signature, organisation_id)}
+                for organisation_id, name in organisations
             ],
         }
     return render_email(
@@ -67,12 +69,12 @@ def test_it_makes_the_message_rendering_each_one_made(template, language):
     make_consent(signers[1], lead)
     make_consent(signers[1], partner)
     make_consent(signers[2], partner)
-    consents = active_consents([s.pk for s in signers])
+    organisations = consented_organisations([s.pk for s in signers])
     composer = Composer()
     for signature in signers:
         assert_same_message(
-            composer.message(template, signature, consents[signature.pk]),
-            rendered_one_by_one(template, signature, consents[signature.pk]),
+            composer.message(template, signature, organisations[signature.pk]),
+            rendered_one_by_one(template, signature, organisations[signature.pk]),
         )
 
 
@@ -82,10 +84,10 @@ def test_it_renders_the_templates_once_per_campaign_language_and_organisations()
     signers = [make_signature(campaign) for _ in range(4)]
     signers += [make_signature(campaign, language="de"), make_signature(other)]
     make_consent(signers[3], partner)
-    consents = active_consents([s.pk for s in signers])
+    organisations = consented_organisations([s.pk for s in signers])
     composer = Composer()
     with mock.patch.object(owed_emails, "render_skeleton", wraps=owed_emails.render_skeleton) as rendered:
-        messages = [composer.message("confirm", s, consents[s.pk]) for s in signers]
+        messages = [composer.message("confirm", s, organisations[s.pk]) for s in signers]
     # campaign in English without consents, with the partner's, in German; the other campaign.
     assert rendered.call_count == 4
     assert len({message.body for message in messages}) == len(signers)
@@ -113,3 +115,16 @@ def test_it_gives_each_signer_only_their_own_links():
         assert url not in message.alternatives[0][0]
     assert "First" not in message.body
     assert confirm_url(second) in message.body
+
+
+def test_each_campaign_is_read_once_a_batch_and_the_signers_campaign_objects_are_not_used():
+    campaign, other = make_campaign(), make_campaign()
+    made = [make_signature(campaign), make_signature(campaign, language="de"), make_signature(other)]
+    # As the drain loads them: without their campaigns, which each would read on first use.
+    signers = list(Signature.objects.filter(pk__in=[s.pk for s in made]))
+    composer = Composer()
+    with CaptureQueriesContext(connection) as queries:
+        for signature in signers + signers:
+            composer.message("confirm", signature, [])
+    reads = [query["sql"] for query in queries.captured_queries if 'FROM "campaigns_campaign"' in query["sql"]]
+    assert len(reads) == 2
