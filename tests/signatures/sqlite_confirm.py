@@ -3,29 +3,21 @@
     DEBUG=1 DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.signatures.sqlite_confirm
 """
 
-import io
 import json
-import os
 
-import django
+from tests.embedded import prepare_embedded_database
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petition.settings")
-    django.setup()
-    from django.core.management import call_command
+    prepare_embedded_database()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from signatures import services
     from signatures.models import Consent, Signature, WebhookEvent
     from tests.factories import confirm_token, make_campaign, make_organisation
 
-    assert connection.vendor == "sqlite", connection.vendor
-    setup_test_environment()
-    call_command("migrate", verbosity=0, stdout=io.StringIO())
     campaign = make_campaign()
     campaign.signature_count = 41
     campaign.save()

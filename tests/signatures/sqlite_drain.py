@@ -3,21 +3,15 @@
     DEBUG=1 DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.signatures.sqlite_drain
 """
 
-import io
 import json
-import os
 from datetime import timedelta
 
-import django
+from tests.embedded import prepare_embedded_database
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petition.settings")
-    django.setup()
+    prepare_embedded_database()
     from django.core import mail
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
     from django.utils import timezone
 
     from signatures import outbox
@@ -25,9 +19,6 @@ def main() -> None:
     from signatures.models import Signature, Suppression
     from tests.factories import make_campaign, make_consent, make_organisation, make_signature
 
-    assert connection.vendor == "sqlite", connection.vendor
-    setup_test_environment()  # emails into mail.outbox
-    call_command("migrate", verbosity=0, stdout=io.StringIO())
     campaign = make_campaign()
     # More than one chunk, so the lease is renewed between them.
     owed = [

@@ -13,20 +13,16 @@ import os
 import sys
 import tempfile
 
-import django
+from tests.embedded import prepare_embedded_database
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petition.settings")
-    django.setup()
+    prepare_embedded_database()
     from django.core.management import call_command
-    from django.db import connection
 
     from signatures.models import SignatureExport
     from tests.signatures.exports.shared_rows import CAMPAIGN_SLUG, make_rows
 
-    assert connection.vendor == "sqlite", connection.vendor
-    call_command("migrate", verbosity=0, stdout=io.StringIO())
     _, partner = make_rows()
     files = {}
     with tempfile.TemporaryDirectory() as directory:

@@ -3,29 +3,20 @@
     DEBUG=1 DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.signatures.updates.sqlite_send
 """
 
-import io
 import json
-import os
 
-import django
+from tests.embedded import prepare_embedded_database
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petition.settings")
-    django.setup()
+    prepare_embedded_database()
     from django.core import mail
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import setup_test_environment
 
     from signatures.models import UpdateRecipient
     from signatures.updates import control
     from tests.factories import make_signature
     from tests.signatures.updates.helpers import campaign_with_lead, consenting_signers, make_update
 
-    assert connection.vendor == "sqlite", connection.vendor
-    setup_test_environment()  # emails into mail.outbox
-    call_command("migrate", verbosity=0, stdout=io.StringIO())
     campaign, organisation = campaign_with_lead()
     consenting_signers(campaign, organisation, 3)
     make_signature(campaign, status="confirmed")  # signed without consenting: gets nothing
