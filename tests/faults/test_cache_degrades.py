@@ -5,9 +5,11 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
+from django.urls import reverse
 
 from petition import cache as degrading_cache
 from petition.ratelimits import seconds_until_allowed
+from tests.factories import confirm_token, make_campaign, make_signature
 
 pytestmark = pytest.mark.slow
 
@@ -65,3 +67,20 @@ def test_it_still_limits_once_redis_is_back(redis_down):
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
 
     assert [bool(seconds_until_allowed(request, "sign:1", ["2/m"])) for _ in range(3)] == [False, False, True]
+
+
+@pytest.mark.django_db
+def test_a_confirmation_link_opens_and_confirms_while_redis_is_down(redis_down, client):
+    # Its pages are kept in the cache (signatures.pages.kept_page): without it they are rendered each time.
+    signature = make_signature(make_campaign())
+    link = reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)})
+
+    page = client.get(link)
+    confirmed = client.post(link)
+
+    assert page.status_code == 200 and "Confirm your signature" in page.text
+    assert f'href="/de/s/confirm/{signature.pk}/{confirm_token(signature)}/"' in page.text
+    assert confirmed.status_code == 200 and "your signature is confirmed" in confirmed.text
+    assert "data-count>1</strong>" in confirmed.text
+    signature.refresh_from_db()
+    assert signature.status == "confirmed"
