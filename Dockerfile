@@ -42,4 +42,4 @@ USER petition
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["python", "scripts/healthcheck"]
-CMD ["gunicorn", "petition.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]
+CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--blocking-threads", "1", "--no-ws", "--respawn-failed-workers", "--workers-kill-timeout", "30", "petition.wsgi:application"]

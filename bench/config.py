@@ -85,7 +85,7 @@ class Config:
         mode = "quick" if self.quick else "full"
         return (
             f"{mode} mode: {self.repeats} runs of {self.duration:g} s per figure (+{self.warmup:g} s warm-up), "
-            f"{self.concurrency} concurrent visitors, gunicorn {self.workers} sync workers, "
+            f"{self.concurrency} concurrent visitors, granian {self.workers} workers of one thread each, "
             f"celery concurrency {self.worker_concurrency}, end to end {self.e2e_duration:g} s, "
             f"scale {self.small_rows:,} -> {self.large_rows:,} signatures"
         )

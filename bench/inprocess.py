@@ -2,13 +2,13 @@
 
     DATABASE_URL=postgres://… REDIS_URL=redis://…/N python -m bench.inprocess [--profile confirm] [--requests 300]
 
-No gunicorn, no load generator, no worker: Django's test client makes the requests.
+No web server, no load generator, no worker: Django's test client makes the requests.
 
 On a machine shared with other work, wall-clock throughput moves by 2x between
 identical runs while this process's own CPU time (time.process_time) moves by
 a few percent: that is the figure to compare a change by. It runs the
 benchmark's settings (DEBUG off, bench.settings, the same middleware, cache and
-database as gunicorn would), recreates the database named in DATABASE_URL
+database as the web server would), recreates the database named in DATABASE_URL
 (refused unless its name ends in "_bench") and flushes the Redis database of
 REDIS_URL. The sign POST publishes its Celery message to that Redis database
 as in production; no worker runs, so the messages are flushed at the end.
@@ -158,7 +158,7 @@ def main() -> None:
     from signatures.outbox import drain
 
     call_command("migrate", verbosity=0)
-    # Pages render static links through whitenoise's manifest, as under gunicorn.
+    # Pages render static links through whitenoise's manifest, as under the web server.
     call_command("collectstatic", interactive=False, verbosity=0)
     lead = Organisation.objects.create(name="Bench coalition", slug="bench-coalition", website="https://example.org/")
     campaign = Campaign.objects.create(

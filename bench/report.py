@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from .cpu import CORES, CpuUsage
 
 CPU_COLUMNS = (
-    "gunicorn",
+    "web (granian)",
     "celery worker",
     "celery beat",
     "postgres",
@@ -56,7 +56,7 @@ def cpu_summary(usage: CpuUsage | None) -> dict:
     }
 
 
-SERVER_GROUPS = ("gunicorn", "postgres")
+SERVER_GROUPS = ("web (granian)", "postgres")
 
 
 def cost_summary(usage: CpuUsage, runs: list, baseline_usage: CpuUsage, baseline_runs: list) -> dict:
@@ -124,7 +124,7 @@ def cpu_table(rows: list[Row]) -> str:
     lines = [
         "| scenario | machine (all cores) | "
         + " | ".join(CPU_COLUMNS)
-        + " | other | server CPU per op (gunicorn + postgres), bare | cost ratio | limited by |",
+        + " | other | server CPU per op (web + postgres), bare | cost ratio | limited by |",
         "|---|---|" + "---|" * len(CPU_COLUMNS) + "---|---|---|---|",
     ]
     for row in rows:

@@ -2,7 +2,7 @@
 
 The servers under test run with these settings so that every baseline is
 measured on exactly the same configuration (middleware, database, cache,
-gunicorn) as the product; the baselines never reach petition.urls.
+granian) as the product; the baselines never reach petition.urls.
 """
 
 from petition.settings import *  # noqa: F403

@@ -1,7 +1,7 @@
 """The production configuration on loopback, started and stopped by the benchmark.
 
 A dedicated PostgreSQL database (created fresh, dropped afterwards), its own
-Redis database (flushed before and after), a local SMTP sink, gunicorn with
+Redis database (flushed before and after), a local SMTP sink, granian with
 workers from the core count, a Celery worker and Celery beat: each child runs
 in its own process group, so stopping it stops its children too, and nothing
 the harness did not start is ever signalled.
@@ -205,18 +205,24 @@ class Stack:
         )
         self.wait_for_port(self.smtp_port, "SMTP sink")
         self.spawn(
-            "gunicorn",
+            "web",
             [
-                str(BIN_DIR / "gunicorn"),
-                "petition.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.web_port}",
+                str(BIN_DIR / "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.web_port),
                 "--workers",
                 str(self.workers),
-                "--timeout",
-                "30",
-                "--graceful-timeout",
+                "--blocking-threads",
+                "1",
+                "--no-ws",
+                "--respawn-failed-workers",
+                "--workers-kill-timeout",
                 "10",
+                "petition.wsgi:application",
             ],
             self.env,
         )
@@ -250,9 +256,9 @@ class Stack:
             ],
             self.product_environment(),
         )
-        self.wait_for_http("/__bench__/cached/", "gunicorn")
+        self.wait_for_http("/__bench__/cached/", "granian")
         self.wait_for_log("celery-worker", b" ready.", "Celery worker")
-        log(f"stack up: gunicorn {self.workers} workers on {self.base_url}, celery worker x{self.worker_concurrency}")
+        log(f"stack up: granian {self.workers} workers on {self.base_url}, celery worker x{self.worker_concurrency}")
 
     def check_alive(self) -> None:
         for name, process in self.processes.items():

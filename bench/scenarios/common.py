@@ -55,7 +55,7 @@ class Bench:
         self.run_tag = secrets.token_hex(3)
         self.sampler = CpuSampler(
             {
-                "gunicorn": lambda: stack.group_pids("gunicorn"),
+                "web (granian)": lambda: stack.group_pids("web"),
                 "celery worker": lambda: stack.group_pids("celery-worker"),
                 "celery beat": lambda: stack.group_pids("celery-beat"),
                 "postgres": self.postgres_backend_pids,

@@ -11,7 +11,7 @@ from .common import Bench
 from .targets import E2E_TARGET_PER_HOUR, FRESHNESS_TARGET_S, shortfall
 
 # Everything a signature costs on the server side, from page to counted.
-STACK_GROUPS = ("gunicorn", "celery worker", "celery beat", "postgres", "redis (shared)", "smtp sink")
+STACK_GROUPS = ("web (granian)", "celery worker", "celery beat", "postgres", "redis (shared)", "smtp sink")
 
 
 def run(bench: Bench) -> None:

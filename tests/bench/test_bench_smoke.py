@@ -1,6 +1,6 @@
 """`make bench` in its seconds-long mode, so the harness cannot rot unnoticed.
 
-It starts the whole production configuration (gunicorn, Celery worker and
+It starts the whole production configuration (granian, Celery worker and
 beat, an SMTP sink) on loopback against its own database, runs every
 scenario briefly and prints the table. Figures are never asserted: only that
 it completes, prints every row, and leaves nothing running behind it.
@@ -75,7 +75,7 @@ def test_it_runs_every_scenario_in_quick_mode_prints_the_table_and_stops_what_it
     assert "the run failed" not in output
     assert "stopped every service the benchmark started" in output
 
-    port = int(re.search(r"stack up: gunicorn \d+ workers on http://127\.0\.0\.1:(\d+)", output).group(1))
+    port = int(re.search(r"stack up: granian \d+ workers on http://127\.0\.0\.1:(\d+)", output).group(1))
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
     assert not database_exists(database_url)

@@ -33,7 +33,7 @@ def dockerfile_instructions(path: Path = ROOT / "Dockerfile") -> list[tuple[str,
 
 
 def exec_form(arguments: str) -> list[str]:
-    """The argv of a JSON (exec) form such as CMD ["gunicorn", ...]; a shell form is split like sh would."""
+    """The argv of a JSON (exec) form such as CMD ["granian", ...]; a shell form is split like sh would."""
     if arguments.startswith("["):
         return json.loads(arguments)
     return shlex.split(arguments)

@@ -35,7 +35,7 @@ from .dockerfiles import (
 from .environment import settings_variables
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")
-# Read by the postgres and redis images, by Compose itself or by gunicorn, not by the platform.
+# Read by the postgres and redis images or by Compose itself, not by the platform.
 NOT_PLATFORM_VARIABLES = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "REDIS_PASSWORD", "REDISCLI_AUTH"}
 
 
@@ -114,13 +114,15 @@ def test_the_healthcheck_probes_healthz_with_a_script_that_exists():
 def test_the_command_serves_the_wsgi_application_on_the_exposed_port():
     [cmd] = instructions("CMD")
     argv = exec_form(cmd)
-    module_name, _, attribute = argv[1].partition(":")
+    module_name, _, attribute = argv[-1].partition(":")
 
-    assert argv[0] == "gunicorn"
+    assert argv[0] == "granian"
+    assert argv[argv.index("--interface") + 1] == "wsgi"
     module = __import__(module_name, fromlist=[attribute])
     assert callable(getattr(module, attribute))
-    bind = argv[argv.index("--bind") + 1]
-    assert bind.rsplit(":", 1)[1] == instructions("EXPOSE")[0]
+    assert argv[argv.index("--host") + 1] == "0.0.0.0"
+    assert argv[argv.index("--port") + 1] == instructions("EXPOSE")[0]
+    assert "--respawn-failed-workers" in argv, "a worker that dies must be started again, as gunicorn's arbiter did"
     assert "requirements.txt" in " ".join(instructions("RUN") + instructions("COPY"))
 
 
@@ -264,8 +266,9 @@ def test_only_web_is_published_and_only_on_loopback():
     for ports in published.values():
         assert all(port.startswith("127.0.0.1:") for port in ports), ports
     assert "try" in services["mailpit"]["profiles"]
-    web_bind = command_of(services["web"])[command_of(services["web"]).index("--bind") + 1]
-    assert published["web"] == [f"127.0.0.1:8000:{web_bind.rsplit(':', 1)[1]}"]
+    web_command = command_of(services["web"])
+    web_port = web_command[web_command.index("--port") + 1]
+    assert published["web"] == [f"127.0.0.1:8000:{web_port}"]
 
 
 @pytest.mark.unit
@@ -297,8 +300,8 @@ def test_every_command_refers_to_modules_and_commands_that_exist():
     services = compose()["services"]
     for name in APP_SERVICES:
         command = command_of(services[name])
-        if command[0] == "gunicorn":
-            module_name, _, attribute = command[1].partition(":")
+        if command[0] == "granian":
+            module_name, _, attribute = command[-1].partition(":")
             assert callable(getattr(__import__(module_name, fromlist=[attribute]), attribute))
         elif command[0] == "celery":
             app_module = __import__(command[command.index("-A") + 1])

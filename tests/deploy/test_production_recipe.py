@@ -1,9 +1,9 @@
 """The README's production recipe without Docker, run as written against a fresh database.
 
 The commands are read from the README's Production section and run in a copy
-of the checkout, with production settings (DEBUG=0): migrate, then gunicorn
-before collectstatic (it must say so on /healthz), then collectstatic and the
-three long-running processes. A signature through gunicorn gets its
+of the checkout, with production settings (DEBUG=0): migrate, then the web
+server before collectstatic (it must say so on /healthz), then collectstatic and the
+three long-running processes. A signature through the web server gets its
 confirmation email from the worker, and beat's fold reaches the worker.
 """
 
@@ -45,15 +45,15 @@ def recipe() -> tuple[set[str], list[str]]:
     production = readme[readme.index("\n## Production\n") :]
     block = production.split("```sh", 1)[1].split("```", 1)[0]
     exported = set(re.findall(r"\b([A-Z][A-Z0-9_]+)=", block.split("\npython", 1)[0]))
-    commands = [line.strip() for line in block.splitlines() if line.strip().startswith(("python ", "gunicorn ", "celery "))]
+    commands = [line.strip() for line in block.splitlines() if line.strip().startswith(("python ", "granian ", "celery "))]
     return exported, commands
 
 
 def as_argv(command: str, port: int, schedule: Path) -> list[str]:
     argv = shlex.split(command)
     argv[0] = sys.executable if argv[0] == "python" else str(BIN / argv[0])
-    if "--bind" in argv:
-        argv[argv.index("--bind") + 1] = f"127.0.0.1:{port}"
+    if "--port" in argv:
+        argv[argv.index("--port") + 1] = str(port)
     if "--schedule" in argv:
         argv[argv.index("--schedule") + 1] = str(schedule)
     return argv
@@ -87,9 +87,9 @@ def request(port: int, path: str, data: bytes | None = None, headers: dict | Non
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(req, timeout=20) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read().decode()
+        return exc.code, exc.headers, exc.read().decode()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -144,7 +144,7 @@ def fresh_database_url():
 
 def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, fresh_database_url):
     exported, commands = recipe()
-    migrate, collectstatic, gunicorn, worker, beat = commands
+    migrate, collectstatic, web, worker, beat = commands
     project = tmp_path / "petition"
     copy_checkout(project)
     port = free_port()
@@ -179,8 +179,8 @@ def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, f
         assert migrated.returncode == 0, migrated.stderr
 
         # Serving before collectstatic: every page fails, and /healthz says why.
-        with running(as_argv(gunicorn, port, schedule), project, env, tmp_path / "gunicorn-early.log"):
-            status, body = wait_for(lambda: health(port), timeout=60, message="gunicorn to answer")
+        with running(as_argv(web, port, schedule), project, env, tmp_path / "web-early.log"):
+            status, body = wait_for(lambda: health(port), timeout=60, message="the web server to answer")
             page_status = request(port, "/en/")[0]
         assert status == 503
         assert body["static"] == "not collected: run collectstatic"
@@ -193,11 +193,11 @@ def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, f
         assert seeded.returncode == 0, seeded.stderr
 
         with (
-            running(as_argv(gunicorn, port, schedule), project, env, tmp_path / "gunicorn.log"),
+            running(as_argv(web, port, schedule), project, env, tmp_path / "web.log"),
             running(as_argv(worker, port, schedule), project, env, tmp_path / "worker.log"),
             running(as_argv(beat, port, schedule), project, env, tmp_path / "beat.log"),
         ):
-            status, body = wait_for(lambda: health(port), timeout=60, message="gunicorn to answer")
+            status, body = wait_for(lambda: health(port), timeout=60, message="the web server to answer")
             assert (status, body) == (
                 200,
                 {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok", "static": "ok"},
@@ -248,7 +248,7 @@ def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, f
             assert healthcheck.returncode == 0, healthcheck.stderr
 
     assert json_lines(tmp_path / "worker.log"), "LOG_FORMAT=json reaches the worker"
-    for log in ("gunicorn.log", "worker.log", "beat.log"):
+    for log in ("web.log", "worker.log", "beat.log"):
         text = (tmp_path / log).read_text().lower()
         for personal in ("recipe.tester", "tester", "198.51.100.7", "75005"):
             assert personal not in text, f"{personal!r} in {log}"

@@ -88,11 +88,11 @@ def test_the_production_recipe_migrates_and_collects_static_files_before_serving
     commands = [
         line.strip()
         for line in section("Production").split("```sh", 1)[1].split("```", 1)[0].splitlines()
-        if line.strip().startswith(("python ", "gunicorn ", "celery "))
+        if line.strip().startswith(("python ", "granian ", "celery "))
     ]
 
     assert commands[0].startswith("python manage.py migrate")
     assert commands[1].startswith("python manage.py collectstatic")
-    assert [command.split()[0] for command in commands[2:]] == ["gunicorn", "celery", "celery"]
+    assert [command.split()[0] for command in commands[2:]] == ["granian", "celery", "celery"]
     assert sum(" beat" in command for command in commands) == 1
     assert "docs/DEPLOY.md" in section("Production")

@@ -1,6 +1,6 @@
 """Two web servers and two workers, started as separate nodes against one PostgreSQL and one Redis, keep every guarantee.
 
-Each node is what a second machine would run: gunicorn on its own port and a
+Each node is what a second machine would run: granian on its own port and a
 Celery worker of its own, with the production settings and the same secrets,
 behind one name (petition.example.org) as a load balancer would present them.
 Signers are spread over both web servers; the emails go to one real SMTP
@@ -108,7 +108,7 @@ def status_of(port: int, path: str) -> int:
 
 @pytest.fixture
 def nodes(node_environment, redis_server, point_at_redis, smtp, tmp_path):
-    """Two nodes (gunicorn + Celery worker each) on the test's Redis, database and SMTP server; yields the web ports."""
+    """Two nodes (granian + Celery worker each) on the test's Redis, database and SMTP server; yields the web ports."""
     point_at_redis(redis_server.url)
     env = {
         **node_environment,
@@ -122,8 +122,9 @@ def nodes(node_environment, redis_server, point_at_redis, smtp, tmp_path):
         for number, port in enumerate(ports, start=1):
             stack.enter_context(
                 process(
-                    [sys.executable, "-m", "gunicorn", "petition.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                     "--workers", "2", "--timeout", "30"],
+                    [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+                     "--port", str(port), "--workers", "2", "--blocking-threads", "1", "--no-ws",
+                     "petition.wsgi:application"],
                     env, tmp_path / f"web{number}.log",
                 )
             )  # fmt: skip
