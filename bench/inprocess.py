@@ -132,7 +132,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument(
-        "--profile", choices=("sign", "bare-sign", "confirm", "bare-link", "count", "cached", "drain"), default=None
+        "--profile",
+        choices=("page", "sign", "thanks", "bare-sign", "confirm", "bare-link", "count", "cached", "drain"),
+        default=None,
     )
     parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative", help="order of the profile")
     options = parser.parse_args()
@@ -176,11 +178,21 @@ def main() -> None:
     )
     cache.set(CACHED_VALUE_KEY, 123_456, None)
     with translation.override("en"):
+        page_path = reverse("signatures:petition", kwargs={"slug": campaign.slug})
         sign_path = reverse("signatures:sign", kwargs={"slug": campaign.slug})
+        thanks_path = reverse("signatures:thanks", kwargs={"slug": campaign.slug})
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="en")
     tag = secrets.token_hex(3)
     pending = insert_signatures(campaign.pk, WARM_UP + options.requests, status="pending", tag=tag, returning=True)
     confirm_paths = [confirm_path(Signature(pk=pk, link_salt=salt, language="en")) for pk, salt in pending]
+
+    def page(number: int) -> None:
+        if client.get(page_path).status_code != 200:
+            raise SystemExit("petition page did not answer 200")
+
+    def thanks(number: int) -> None:
+        if client.get(thanks_path).status_code != 200:
+            raise SystemExit("thank-you page did not answer 200")
 
     def sign(number: int) -> None:
         # Browsers (and the load generator) post the form urlencoded, not as multipart.
@@ -244,7 +256,9 @@ def main() -> None:
             raise SystemExit("bare link POST did not answer 200")
 
     requests = (
+        ("page", page),
         ("sign", sign),
+        ("thanks", thanks),
         ("bare-sign", bare_sign),
         ("confirm", confirm),
         ("bare-link", bare_link),
