@@ -1,8 +1,10 @@
-"""Real services for end-to-end tests: an SMTP server and a Celery worker on loopback."""
+"""Real services for end-to-end tests: an SMTP server and a Celery worker on loopback, and the environment of a production process."""
 
 import contextlib
 import email
 import email.policy
+import os
+import secrets
 import socket
 import threading
 import time
@@ -20,6 +22,22 @@ class CollectingHandler:
         with self.lock:
             self.messages.append(message)
         return "250 Message accepted for delivery"
+
+
+def production_environment(host: str, **settings: str) -> dict:
+    """This process's environment as a production process would have it: DEBUG off, fresh secrets, one site; settings add or override."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        IP_HASH_KEY=secrets.token_urlsafe(50),
+        EMAIL_LINK_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=host,
+        SITE_URL=f"https://{host}",
+        TRUSTED_PROXIES="127.0.0.1/32",
+        **settings,
+    )
+    return env
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import psycopg2
 import pytest
 
-from tests.realstack import free_port, smtp_server, text_body, wait_for
+from tests.realstack import free_port, production_environment, smtp_server, text_body, wait_for
 
 from .dockerfiles import compose
 from .environment import ROOT
@@ -150,20 +150,13 @@ def test_the_readme_recipe_serves_signs_and_runs_the_worker_and_beat(tmp_path, f
     port = free_port()
 
     with smtp_server() as (smtp, mailbox):
-        env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-        env.update(
-            DEBUG="0",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            IP_HASH_KEY=secrets.token_urlsafe(50),
-            EMAIL_LINK_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS=HOST,
-            SITE_URL=f"https://{HOST}",
+        env = production_environment(
+            HOST,
             DATABASE_URL=fresh_database_url,
             REDIS_URL=os.environ["REDIS_URL"],
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(smtp.port),
             DEFAULT_FROM_EMAIL="petition@example.org",
-            TRUSTED_PROXIES="127.0.0.1/32",
             LOG_FORMAT="json",
             COUNT_FOLD_SECONDS="1",
         )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realstack import free_port, wait_for
+from tests.realstack import free_port, production_environment, wait_for
 
 from .dockerfiles import dockerfile_instructions, exec_form
 from .environment import ROOT
@@ -66,21 +66,6 @@ def image_command(port: int, app: str | None = None) -> list[str]:
     if app:
         argv[-1] = app
     return argv
-
-
-def production_environment(**extra) -> dict:
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        IP_HASH_KEY=secrets.token_urlsafe(50),
-        EMAIL_LINK_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS=HOST,
-        SITE_URL=f"https://{HOST}",
-        TRUSTED_PROXIES="127.0.0.1/32",
-        **extra,
-    )
-    return env
 
 
 @contextlib.contextmanager
@@ -127,7 +112,7 @@ def worker_pids(process: subprocess.Popen) -> set[int]:
 @pytest.fixture
 def web_server(tmp_path):
     port = free_port()
-    with serving(image_command(port), production_environment(), tmp_path / "web.log") as process:
+    with serving(image_command(port), production_environment(HOST), tmp_path / "web.log") as process:
         wait_for(lambda: healthz_status(port) in (200, 503), timeout=90, message="the web server to answer")
         yield port, process
 
@@ -174,7 +159,7 @@ def test_a_killed_worker_is_started_again_and_the_others_answer_meanwhile(web_se
 def test_the_process_environment_never_reaches_request_meta(tmp_path):
     (tmp_path / "environ_probe.py").write_text(PROBE_APP)
     port = free_port()
-    env = production_environment(**{CANARY: secrets.token_hex(8), "PYTHONPATH": str(tmp_path)})
+    env = production_environment(HOST, **{CANARY: secrets.token_hex(8), "PYTHONPATH": str(tmp_path)})
     with serving(image_command(port, app="environ_probe:application"), env, tmp_path / "probe.log"):
         request = urllib.request.Request(f"http://127.0.0.1:{port}/en/?q=1", headers={"Host": HOST})
         seen = wait_for(lambda: probe(request), timeout=90, message="the probe to answer")

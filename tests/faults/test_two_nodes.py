@@ -11,9 +11,7 @@ import email
 import email.policy
 import html.parser
 import http.cookies
-import os
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -34,7 +32,7 @@ from campaigns.models import Campaign
 from petition.ratelimits import ip_hash, parse_address
 from signatures.models import Signature
 from tests.factories import make_campaign, sign_data
-from tests.realstack import free_port, text_body, wait_for
+from tests.realstack import free_port, production_environment, text_body, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -54,17 +52,10 @@ def database_url() -> str:
 @pytest.fixture(scope="module")
 def node_environment():
     """What both nodes share, as two machines of one deployment would: settings, secrets, stores."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(
-        DEBUG="0",
+    env = production_environment(
+        HOST,
         DJANGO_SETTINGS_MODULE="petition.settings",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        IP_HASH_KEY=secrets.token_urlsafe(50),
-        EMAIL_LINK_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS=HOST,
-        SITE_URL=f"https://{HOST}",
         SECURE_SSL_REDIRECT="0",
-        TRUSTED_PROXIES="127.0.0.1/32",
         DEFAULT_FROM_EMAIL="petition@example.org",
         SIGN_RATE_BURST=f"{BURST}/m",
         SIGN_RATE_SUSTAINED="1000/h",
