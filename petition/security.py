@@ -14,6 +14,7 @@ by writing the header themselves (the middleware replaces any such header):
   response exempt from ``X-Frame-Options: DENY``, which cannot name origins.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from functools import wraps
@@ -63,15 +64,22 @@ def build_policy(*, recaptcha: bool = False, frame_ancestors: Iterable[str] = ()
     return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
 
 
+# Every response carries a policy, and there are few distinct ones (the
+# embeds' partner origins): each is built once per process.
+@functools.lru_cache(maxsize=256)
+def policy_header(recaptcha: bool, frame_ancestors: tuple[str, ...]) -> str:
+    return build_policy(recaptcha=recaptcha, frame_ancestors=frame_ancestors)
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response["Content-Security-Policy"] = build_policy(
-            recaptcha=settings.RECAPTCHA_ENABLED and getattr(response, "csp_recaptcha", False),
-            frame_ancestors=getattr(response, "csp_frame_ancestors", ()),
+        response["Content-Security-Policy"] = policy_header(
+            bool(settings.RECAPTCHA_ENABLED and getattr(response, "csp_recaptcha", False)),
+            tuple(getattr(response, "csp_frame_ancestors", ())),
         )
         return response
 
