@@ -140,6 +140,10 @@ class Campaign(models.Model):
     count_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a column: names the copy campaigns.selectors.cached_campaign keeps in
+    # the cache, on the instances read back from it. What a process renders
+    # from that copy (signatures.pages.kept_page) holds while the cache holds it.
+    cached_copy = ""
 
     objects = CampaignQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 """Which campaign a visitor may see, and which partner a link credits."""
 
 import re
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,13 +35,20 @@ def cached_campaign(slug: str) -> Campaign:
     taking signatures as soon as it is closed; anything else is at most
     CAMPAIGN_CACHE_SECONDS old, as the cached petition page is. Its counts
     are that old too: read them from the database where they matter.
+
+    Each copy put in the cache gets a name of its own (Campaign.cached_copy),
+    which the instances read back from the cache carry; an instance just
+    loaded from the database carries none, since it is not yet known to be
+    the cache's (with Redis down it never is).
     """
     key = campaign_cache_key(slug)
     campaign = cache.get(key) if key else None
     if campaign is None:
         campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), slug=slug)
         if key:
+            campaign.cached_copy = secrets.token_hex(8)
             cache.set(key, campaign, settings.CAMPAIGN_CACHE_SECONDS)
+            del campaign.cached_copy
     return campaign
 
 
@@ -56,15 +64,15 @@ def campaign_cache_key(slug: str) -> str | None:
     return "campaign:" + slug
 
 
-# What is kept rendered with a campaign, per language: campaigns.showcase's
-# share block and organisations, and the pages a confirmation link opens
-# (signatures.pages). Each name says what its value holds: a value of
-# another shape gets another name, so that during a rolling deploy the
-# previous release's processes never read what they cannot use.
+# What is kept rendered with a campaign in the cache, per language:
+# campaigns.showcase's share block and organisations. Each name says what its
+# value holds: a value of another shape gets another name, so that during a
+# rolling deploy the previous release's processes never read what they
+# cannot use. The pages a confirmation link opens were kept here until
+# 2026-12-04 (now in each process, signatures.pages.kept_page): their keys
+# are still forgotten, for the previous release's processes.
 SHOWCASE_HTML = "showcase-html"
-CONFIRM_PAGE_HTML = "confirm-page-html"
-CONFIRMED_PAGE_HTML = "confirmed-page-html"
-CAMPAIGN_PARTS = (SHOWCASE_HTML, CONFIRM_PAGE_HTML, CONFIRMED_PAGE_HTML)
+CAMPAIGN_PARTS = (SHOWCASE_HTML, "confirm-page-html", "confirmed-page-html")
 
 
 def campaign_part_key(slug: str, part: str, language: str) -> str | None:

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from html import escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -12,7 +11,7 @@ from django.utils.translation import get_language
 from campaigns import eci, sharing
 from campaigns.images import page_image
 from campaigns.models import Campaign
-from campaigns.selectors import CONFIRM_PAGE_HTML, CONFIRMED_PAGE_HTML, campaign_part_key, referring_partner
+from campaigns.selectors import referring_partner
 from campaigns.showcase import showcase_html
 from campaigns.text import render_body
 
@@ -75,9 +74,25 @@ def count_with(signature: Signature) -> int:
     return stored + 1 if status == Signature.Status.CONFIRMED and not is_counted else stored
 
 
+# The progress fragments this process rendered last: (slug, the campaign's
+# cached copy, language, count) -> html. Between two folds of the count every
+# confirmation shows the same count, so most are found here.
+KEPT_PROGRESS: dict[tuple[str, str, str, int], SafeString] = {}
+KEPT_PROGRESS_MAX = 64
+
+
 def progress_html(campaign: Campaign, count: int) -> SafeString:
-    """The count and the progress bar toward the goal."""
-    return render_to_string(PROGRESS_TEMPLATE, {"campaign": campaign, "shown_count": count})
+    """The count and the progress bar toward the goal, kept while the campaign's copy in the cache stands."""
+    if not campaign.cached_copy:
+        return render_to_string(PROGRESS_TEMPLATE, {"campaign": campaign, "shown_count": count})
+    key = (campaign.slug, campaign.cached_copy, get_language() or settings.LANGUAGE_CODE, count)
+    html = KEPT_PROGRESS.get(key)
+    if html is None:
+        html = render_to_string(PROGRESS_TEMPLATE, {"campaign": campaign, "shown_count": count})
+        if len(KEPT_PROGRESS) >= KEPT_PROGRESS_MAX:
+            KEPT_PROGRESS.clear()
+        KEPT_PROGRESS[key] = html
+    return html
 
 
 def confirmed_context(signature: Signature, count: int | None = None) -> dict:
@@ -106,34 +121,47 @@ CONFIRMED_PAGE_TEMPLATE = "signatures/confirmed.html"
 PROGRESS_TEMPLATE = "campaigns/_progress.html"
 
 
-def kept_page(request, campaign: Campaign, part: str, template: str, context: Callable[[], dict]) -> str | None:
+# The pages this process keeps rendered: (slug, template, language) ->
+# (the campaign's cached copy they were rendered from, html). When full
+# (campaigns times pages times languages) it starts afresh.
+KEPT_PAGES: dict[tuple[str, str, str], tuple[str, str]] = {}
+KEPT_PAGES_MAX = 256
+
+
+def kept_page(request, campaign: Campaign, template: str, context: Callable[[], dict]) -> str | None:
     """A page every signer of the campaign sees alike in their language but for the link's own address.
 
     Only the page's language links carry that address. So the page is
-    rendered once per campaign and language, kept with the campaign's other
-    parts (CAMPAIGN_PARTS, forgotten with the campaign), and each request's
+    rendered once per campaign, language and process, and kept in the
+    process (KEPT_PAGES) for as long as the campaign's copy in the cache is
+    the one it was rendered from (Campaign.cached_copy: the cache forgets
+    the copy when the campaign or its organisations change); each request's
     address is written into its links, escaped as the template would escape
-    it. None when the page cannot be kept (no cache, or an address outside
-    the language's prefix): the caller renders it.
+    it. Kept in the process rather than in the cache: a page is some tens
+    of kilobytes, and reading it from Redis was a round trip per request.
+    None when the page cannot be kept (a campaign not read from the cache,
+    or an address outside the language's prefix): the caller renders it.
     """
     language = get_language() or settings.LANGUAGE_CODE
     prefix = f"/{language}/"
     # What the language links point to (campaigns.templatetags.petition_tags.language_links).
     address = request.get_full_path() if request.method in ("GET", "HEAD") else request.path
-    key = campaign_part_key(campaign.slug, part, language)
-    if not key or not address.startswith(prefix):
+    if not campaign.cached_copy or not address.startswith(prefix):
         return None
-    html = cache.get(key)
-    if html is None:
+    key = (campaign.slug, template, language)
+    copy, html = KEPT_PAGES.get(key, ("", ""))
+    if copy != campaign.cached_copy:
         html = render_to_string(template, {**context(), "language_switch_path": prefix + LINK_ADDRESS_MARK}, request)
-        cache.set(key, html, settings.CAMPAIGN_CACHE_SECONDS)
+        if len(KEPT_PAGES) >= KEPT_PAGES_MAX:
+            KEPT_PAGES.clear()
+        KEPT_PAGES[key] = (campaign.cached_copy, html)
     return html.replace(LINK_ADDRESS_MARK, escape(address[len(prefix) :]))
 
 
 def confirm_button_page(request, campaign: Campaign) -> str:
     """The page a confirmation link opens: what the link is for, and the button that confirms."""
     context = {"campaign": campaign}
-    html = kept_page(request, campaign, CONFIRM_PAGE_HTML, CONFIRM_PAGE_TEMPLATE, lambda: context)
+    html = kept_page(request, campaign, CONFIRM_PAGE_TEMPLATE, lambda: context)
     return html if html is not None else render_to_string(CONFIRM_PAGE_TEMPLATE, context, request)
 
 
@@ -148,7 +176,6 @@ def confirmed_page(request, signature: Signature, result: str, count: int | None
         html = kept_page(
             request,
             campaign,
-            CONFIRMED_PAGE_HTML,
             CONFIRMED_PAGE_TEMPLATE,
             lambda: {"result": result, "campaign": campaign, "progress_html": PROGRESS_MARK, "showcase_html": showcase_html(campaign)},
         )

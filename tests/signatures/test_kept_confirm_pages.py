@@ -107,3 +107,31 @@ def test_a_second_press_and_a_withdrawn_signature_get_their_own_pages_not_the_ke
     withdrawn = make_signature(campaign, status="withdrawn")
     page = client.post(confirm_path(withdrawn)).content.decode()
     assert "This signature cannot be confirmed" in page and "your signature is confirmed" not in page
+
+
+def rendered_the_template(response) -> bool:
+    return "signatures/confirm.html" in [template.name for template in response.templates]
+
+
+def test_the_page_is_rendered_once_per_copy_of_the_campaign_in_the_cache(client):
+    campaign = make_campaign()
+    opened = [client.get(confirm_path(make_signature(campaign))) for _ in range(3)]
+    # The first reads the campaign from the database and caches a copy; the
+    # second reads that copy, renders the page and keeps it in this process;
+    # the third gets the kept page.
+    assert [rendered_the_template(response) for response in opened] == [True, True, False]
+    assert all(response.status_code == 200 for response in opened)
+    forget_campaigns([campaign.slug])  # a save, or the copy's time in the cache ran out
+    opened = [client.get(confirm_path(make_signature(campaign))) for _ in range(3)]
+    assert [rendered_the_template(response) for response in opened] == [True, True, False]
+
+
+def test_confirmations_between_two_folds_share_one_rendered_count(client):
+    campaign = make_campaign(goal=1000)
+    client.get(confirm_path(make_signature(campaign)))  # the campaign's copy is in the cache from here on
+    # No fold runs (its request waits for a commit the test never makes), so
+    # each sees the stored count plus its own signature.
+    pressed = [client.post(confirm_path(make_signature(campaign))) for _ in range(3)]
+    rendered = ["campaigns/_progress.html" in [template.name for template in response.templates] for response in pressed]
+    assert rendered == [True, False, False]
+    assert all("data-count>1</strong>" in response.content.decode() for response in pressed)
