@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -133,9 +133,22 @@ def insert_sql() -> str:
     )
 
 
+def insert_value(field, value):
+    """A column's value as the INSERT sends it, prepared by its field as the ORM would.
+
+    Most of a new signature's columns are empty (None) or plain text: no
+    field prepares those into anything else (a CharField's text is sent as
+    it is), and asking each of some forty fields to cost a twentieth of the
+    sign POST's CPU.
+    """
+    if value is None or (type(value) is str and type(field) is models.CharField):
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
 def insert_signature(signature: Signature) -> bool:
     """INSERT the unsaved signature; False (and no row) when its address already signed the campaign."""
-    values = [field.get_db_prep_save(getattr(signature, field.attname), connection) for field in INSERT_FIELDS]
+    values = [insert_value(field, getattr(signature, field.attname)) for field in INSERT_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(insert_sql(), values)
         row = cursor.fetchone()
