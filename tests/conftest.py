@@ -75,9 +75,13 @@ def rate_limit_clock(monkeypatch):
 def clean_cache():
     from django.core.cache import cache
 
+    from petition.httpcache import LOCAL_PAGES
+
     cache.clear()
+    LOCAL_PAGES.clear()
     yield
     cache.clear()
+    LOCAL_PAGES.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -138,3 +138,55 @@ def test_the_server_cache_keeps_neither_errors_nor_form_errors(client, settings)
     assert client.get("/en/no-such-petition/").status_code == 404
     make_campaign(slug="no-such-petition")
     assert client.get("/en/no-such-petition/").status_code == 200
+
+
+def test_each_process_keeps_its_own_copy_of_a_page_until_its_time_in_the_cache_is_up(client, settings):
+    import time
+
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 1
+    campaign = make_campaign(title="Before")
+    first = client.get(campaign.get_absolute_url())
+    Campaign.objects.filter(pk=campaign.pk).update(title="After")
+    cache.clear()  # Redis no longer has the page: what follows comes from this process
+
+    second = client.get(campaign.get_absolute_url())
+    assert b"Before" in second.content and second.content == first.content
+    assert second["Cache-Control"] == "public, max-age=5"
+    time.sleep(1.1)
+    assert b"After" in client.get(campaign.get_absolute_url()).content
+
+
+def test_a_copy_taken_from_the_cache_is_kept_only_for_the_rest_of_the_pages_time_there(client, settings):
+    import time
+
+    from django.core.cache import cache
+
+    from petition.httpcache import LOCAL_PAGES
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 5
+    campaign = make_campaign(title="Before")
+    client.get(campaign.get_absolute_url())
+    [key] = LOCAL_PAGES
+    # As another process finds it: only in Redis, rendered 4.7 s ago.
+    LOCAL_PAGES.clear()
+    page = cache.get(key)
+    page.rendered_at = time.time() - 4.7
+    cache.set(key, page, 5)
+    assert b"Before" in client.get(campaign.get_absolute_url()).content  # from Redis, and now kept here
+    Campaign.objects.filter(pk=campaign.pk).update(title="After")
+    cache.delete(key)
+
+    assert b"Before" in client.get(campaign.get_absolute_url()).content  # this process's copy
+    time.sleep(0.5)
+    assert b"After" in client.get(campaign.get_absolute_url()).content  # 5 s after it was rendered, never later
+
+
+def test_a_page_from_the_kept_copy_carries_what_a_rendered_one_does(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 5
+    campaign = make_campaign()
+    rendered, *kept = [client.get(campaign.get_absolute_url()) for _ in range(3)]
+    for response in kept:
+        assert response.content == rendered.content
+        assert dict(response.headers) == dict(rendered.headers)  # the middleware's headers once each, none piled up
