@@ -246,15 +246,17 @@ class Confirmation(NamedTuple):
     count: int | None = None
 
 
-# The confirming write, and the count it makes, in one statement: written out
-# because every confirmation runs it and the ORM's compilation of an update
-# plus a second query for the count cost more CPU than the rest of the POST's
-# writes. A pending row is never counted yet, so the count with it is the
-# stored count plus one, read in the same statement as the row changes.
+# The confirming write, the count it makes and whether a webhook is owed, in
+# one statement: written out because every confirmation runs it and the ORM's
+# compilation of an update plus a query for the count cost more CPU than the
+# rest of the POST's writes. A pending row is never counted yet, so the count
+# with it is the stored count plus one, read in the same statement as the row
+# changes.
 CONFIRM_SQL = (
     f"UPDATE {Signature._meta.db_table} SET status = %s, confirmed_at = %s, email_due = ''"
     f" WHERE id = %s AND status = %s"
-    f" RETURNING is_counted, (SELECT signature_count FROM {Campaign._meta.db_table} WHERE id = campaign_id)"
+    f" RETURNING is_counted, (SELECT signature_count FROM {Campaign._meta.db_table} WHERE id = campaign_id),"
+    f" {webhook_events.owes_events_condition(Signature._meta.db_table + '.id')}"
 )
 
 
@@ -275,9 +277,9 @@ def confirm(signature_id: int, token: str) -> Confirmation:
             changed = cursor.fetchone()
         if changed:
             request_fold(signature.campaign_id)
-            webhook_events.record(signature_id, webhook_events.CONFIRMED)
+            webhook_events.record(signature_id, webhook_events.CONFIRMED, owed=changed[2])
     if changed:
-        is_counted, stored_count = changed
+        is_counted, stored_count, _owed = changed
         signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
         logger.info("signature %s confirmed", signature_id)
         return Confirmation(ConfirmResult.CONFIRMED, signature, stored_count if is_counted else stored_count + 1)

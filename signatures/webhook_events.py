@@ -24,20 +24,28 @@ TEST = "webhook.test"
 # Every confirmation asks, and most signers' organisations have none: written
 # out, the question costs a tenth of the CPU of the ORM query that loads the
 # consents, which then runs only when the answer is yes.
-OWES_EVENTS_SQL = (
-    f"SELECT EXISTS (SELECT 1 FROM {Consent._meta.db_table} c"
-    f" JOIN {Organisation._meta.db_table} o ON o.id = c.organisation_id"
-    f" WHERE c.signature_id = %s AND c.withdrawn_at IS NULL AND o.webhook_url <> '')"
-)
+# The question as an SQL condition on the signature's id (an expression, or
+# %s for a parameter), so a statement that writes the signature can ask it too.
+def owes_events_condition(signature_id_sql: str) -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM {Consent._meta.db_table} c"
+        f" JOIN {Organisation._meta.db_table} o ON o.id = c.organisation_id"
+        f" WHERE c.signature_id = {signature_id_sql} AND c.withdrawn_at IS NULL AND o.webhook_url <> '')"
+    )
 
 
-def record(signature_id: int, event_type: str, organisation_id: int | None = None) -> int:
+OWES_EVENTS_SQL = f"SELECT {owes_events_condition('%s')}"
+
+
+def record(signature_id: int, event_type: str, organisation_id: int | None = None, *, owed: bool | None = None) -> int:
     """Owe each interested organisation's webhook this event; returns how many events were recorded.
 
     For CONSENT_WITHDRAWN pass the organisation whose consent was withdrawn;
     the others get events for the organisations whose consent still stands.
+    owed: owes_events' answer, when the caller's own statement already asked
+    (owes_events_condition) in this transaction.
     """
-    if organisation_id is None and not owes_events(signature_id):
+    if organisation_id is None and not (owes_events(signature_id) if owed is None else owed):
         return 0
     consents = Consent.objects.filter(signature_id=signature_id).exclude(organisation__webhook_url="")
     if organisation_id is not None:
