@@ -37,15 +37,10 @@ from .suppression import suppress
 
 logger = logging.getLogger(__name__)
 
-# Set when a drain has been enqueued; the drain forgets it before it reads any
-# rows, so whatever committed before a signer found the mark is seen.
+# Set (briefly) when a drain has been enqueued; the drain forgets it before it
+# reads any rows, so whatever committed before a signer found the mark is seen.
 NUDGE_KEY = "outbox:nudged"
-# How long the mark outlives a drain that never started (lost with the broker
-# or a killed worker); beat's sweep drains meanwhile. Under load a queued drain
-# may wait behind others for more than a second: a mark that expired after a
-# second then asked for another drain every second on top, and a fifth of the
-# drains found nothing to send (make bench, 2026-12-03).
-NUDGE_SECONDS = 10
+NUDGE_SECONDS = 1
 # A nudged drain waits this long before it starts: the signers who commit
 # meanwhile find the mark and share that drain (one task, one SMTP
 # connection, one claim) instead of each starting one of a few emails or
