@@ -87,6 +87,22 @@ class CountryChoices(BaseChoiceIterator):
         return iter(country_choices(get_language() or settings.LANGUAGE_CODE))
 
 
+@functools.cache
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
+
+
+class CountryField(forms.ChoiceField):
+    """A country chosen from CountryChoices, checked against the set of codes.
+
+    ChoiceField checks a value by walking its choices, some 250 translated
+    names, on every sign POST.
+    """
+
+    def valid_value(self, value):
+        return value in country_codes()
+
+
 class AttributionField(forms.CharField):
     """via, utm_source or utm_campaign from the link: cleaned, never refused, since the signer can neither see nor fix it.
 
@@ -122,7 +138,7 @@ class SignatureForm(forms.Form):
             attrs={"autocomplete": "email", "spellcheck": "false", "maxlength": MAX_EMAIL_LENGTH}
         ),
     )
-    country = forms.ChoiceField(
+    country = CountryField(
         label=_("Country"),
         choices=CountryChoices(),
         widget=PlainSelect(attrs={"autocomplete": "country"}),

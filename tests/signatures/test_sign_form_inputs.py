@@ -149,7 +149,18 @@ def test_it_rejects_postcodes_that_do_not_fit_the_country(country, postcode, mes
     assert message in " ".join(errors["postcode"])
 
 
-@pytest.mark.parametrize("value, message", [("", "Please choose your country."), ("XX", "from the list"), ("de", "from the list")])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("", "Please choose your country."),
+        ("XX", "from the list"),
+        ("de", "from the list"),
+        ("DE ", "from the list"),
+        ("\u202eDE", "from the list"),
+        ("ＤＥ", "from the list"),
+        ("D" * 300, "from the list"),
+    ],
+)
 def test_it_rejects_unknown_countries(value, message):
     assert message in " ".join(errors_for(country=value)["country"])
 
@@ -172,3 +183,12 @@ def test_it_marks_the_first_invalid_field_for_focus_and_screen_readers():
     assert "autofocus" in first_html and 'aria-invalid="true"' in first_html
     assert 'aria-describedby="id_first_name_error"' in first_html
     assert "autofocus" not in str(form["email"])
+
+
+def test_every_country_in_the_list_is_accepted_and_nothing_else():
+    from signatures.forms import country_choices, country_codes
+
+    listed = {code for code, _name in country_choices("de") if code}
+    assert listed == country_codes()
+    for code in sorted(listed)[::20]:
+        assert "country" not in errors_for(country=code)
