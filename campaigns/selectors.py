@@ -20,11 +20,6 @@ def get_visible_campaign(request, slug: str) -> Campaign:
     return visible(request, campaign)
 
 
-def get_signable_campaign(request, slug: str) -> Campaign:
-    """The campaign a sign POST is for, as get_visible_campaign, kept in the cache between posts (cached_campaign)."""
-    return visible(request, cached_campaign(slug))
-
-
 def cached_campaign(slug: str) -> Campaign:
     """The campaign with its lead organisation, kept in the cache: what the sign and confirm steps read.
 
@@ -42,13 +37,19 @@ def cached_campaign(slug: str) -> Campaign:
     the cache's (with Redis down it never is).
     """
     key = campaign_cache_key(slug)
-    campaign = cache.get(key) if key else None
-    if campaign is None:
-        campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), slug=slug)
-        if key:
-            campaign.cached_copy = secrets.token_hex(8)
-            cache.set(key, campaign, settings.CAMPAIGN_CACHE_SECONDS)
-            del campaign.cached_copy
+    return campaign_from_cache(slug, cache.get(key) if key else None)
+
+
+def campaign_from_cache(slug: str, cached: Campaign | None) -> Campaign:
+    """The campaign as the cache gave it (cached), else read from the database and put in the cache."""
+    if cached is not None:
+        return cached
+    campaign = get_object_or_404(Campaign.objects.select_related("lead_organisation"), slug=slug)
+    key = campaign_cache_key(slug)
+    if key:
+        campaign.cached_copy = secrets.token_hex(8)
+        cache.set(key, campaign, settings.CAMPAIGN_CACHE_SECONDS)
+        del campaign.cached_copy
     return campaign
 
 

@@ -32,6 +32,7 @@ import time
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
+from redis.commands.core import Script
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -188,3 +189,51 @@ class DegradingRedisCache(RedisCache):
             self._failed("count_hits", exc)
             return None
         return replies[1::2]
+
+    def get_and_count_hits(
+        self, key: str, windows: list[tuple[str, int]], version=None, amount: int = 1
+    ) -> tuple[object, list[int]] | None:
+        """The value at key and, only when the key holds one, count_hits on windows, in one round trip.
+
+        None, and nothing counted, when the key holds nothing or Redis is
+        unreachable: the caller reads the value elsewhere and counts on its
+        own. Counting only where something is found keeps a caller from
+        making counters for keys that name nothing. An entry we did not sign
+        is counted and read as None, a miss.
+        """
+        if not self._available():
+            return None
+        made_keys = [self.make_and_validate_key(k, version=version) for k in (key, *(k for k, _ in windows))]
+        try:
+            client = self._cache.get_client(write=True)
+            replies = GET_AND_COUNT_HITS(keys=made_keys, args=[*(seconds for _, seconds in windows), amount], client=client)
+        except (RedisError, OSError) as exc:
+            self._failed("get_and_count_hits", exc)
+            return None
+        if not replies:
+            return None
+        counts = [int(count) for count in replies[1:]]
+        try:
+            return self._cache._serializer.loads(replies[0]), counts
+        except TamperedCacheEntry:
+            logger.warning("cache entry with a wrong signature ignored during get_and_count_hits")
+            return None, counts
+
+
+# KEYS: the value's key, then each counter's; ARGV: each counter's seconds, then
+# the amount. Counters start at 0 for their seconds, as in count_hits. Run by
+# its SHA1 (loaded once per Redis server); given as bytes, the script needs no
+# client of its own to be hashed.
+GET_AND_COUNT_HITS = Script(
+    None,
+    b"""
+local value = redis.call('GET', KEYS[1])
+if not value then return {} end
+local replies = {value}
+for i = 2, #KEYS do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i - 1], 'NX')
+  replies[i] = redis.call('INCRBY', KEYS[i], ARGV[#ARGV])
+end
+return replies
+""",
+)

@@ -16,6 +16,7 @@ import hmac
 import ipaddress
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
@@ -119,34 +120,75 @@ def count_hits(windows: list[tuple[str, int]], amount: int = 1) -> list[int] | N
     return counts
 
 
-def seconds_until_allowed(request, group: str, rates: list[str]) -> int:
-    """0 while the client is under every rate of this group, else how long until it is again.
+@dataclass(frozen=True)
+class Window:
+    """One rate's fixed window for one client: its counter's key, the limit, how long the counter lives, when it ends."""
 
-    Each call counts as one attempt on every rate, even after one has tripped,
-    so that the sustained window sees the burst. The windows and their keys are
-    django-ratelimit's (fixed windows, offset per client), counted in one
-    round trip. When the cache behind the limits is unreachable the request is
-    let through with a warning: a visitor must never be refused because Redis
-    is down.
-    """
-    if not settings.RATELIMIT_ENABLE:
-        return 0
+    key: str
+    limit: int
+    seconds: int
+    ends: int
+
+
+def rate_windows(request, group: str, rates: list[str]) -> list[Window]:
+    """django-ratelimit's windows (fixed, offset per client) and keys for this client and group."""
     client = request_ip_hash(request)
     windows = []
     for rate in rates:
         limit, period = _split_rate(rate)
         window_end = _get_window(client, period)
-        windows.append((_make_cache_key(f"{group}:{rate}", window_end, rate, client, ALL), limit, period, window_end))
+        key = _make_cache_key(f"{group}:{rate}", window_end, rate, client, ALL)
+        windows.append(Window(key, limit, period + EXPIRATION_FUDGE, window_end))
+    return windows
+
+
+def seconds_to_wait(windows: list[Window], counts: list[int]) -> int:
+    wait = 0
+    now = int(time.time())
+    for count, window in zip(counts, windows, strict=True):
+        if count > window.limit:
+            wait = max(wait, window.ends - now, 1)
+    return wait
+
+
+def seconds_until_allowed(request, group: str, rates: list[str]) -> int:
+    """0 while the client is under every rate of this group, else how long until it is again.
+
+    Each call counts as one attempt on every rate, even after one has tripped,
+    so that the sustained window sees the burst. The windows are counted in
+    one round trip. When the cache behind the limits is unreachable the
+    request is let through with a warning: a visitor must never be refused
+    because Redis is down.
+    """
+    if not settings.RATELIMIT_ENABLE:
+        return 0
+    windows = rate_windows(request, group, rates)
     try:
-        counts = count_hits([(key, period + EXPIRATION_FUDGE) for key, _, period, _ in windows])
+        counts = count_hits([(window.key, window.seconds) for window in windows])
     except (RedisError, OSError, ValueError) as exc:
         counts = None
         logger.warning("rate limit cache unreachable (%s); allowing request for group %s", type(exc).__name__, group)
-    if counts is None:
-        return 0
-    wait = 0
-    now = int(time.time())
-    for count, (_, limit, _, window_end) in zip(counts, windows, strict=True):
-        if count > limit:
-            wait = max(wait, window_end - now, 1)
-    return wait
+    return 0 if counts is None else seconds_to_wait(windows, counts)
+
+
+def get_and_seconds_until_allowed(request, key: str, group: str, rates: list[str]) -> tuple[object, int] | None:
+    """The default cache's value at key (None for an entry we did not sign) and seconds_until_allowed, in one round trip to Redis.
+
+    Counts only when the key holds a value. None when it does not, when the
+    limits are off or kept in another cache, or when the cache cannot do both
+    at once (the embedded one, or Redis unreachable): nothing was counted
+    then, and the caller reads the value and calls seconds_until_allowed.
+    """
+    cache = caches["default"]
+    if (
+        not settings.RATELIMIT_ENABLE
+        or getattr(settings, "RATELIMIT_USE_CACHE", "default") != "default"
+        or not hasattr(cache, "get_and_count_hits")
+    ):
+        return None
+    windows = rate_windows(request, group, rates)
+    found = cache.get_and_count_hits(key, [(window.key, window.seconds) for window in windows])
+    if found is None:
+        return None
+    value, counts = found
+    return value, seconds_to_wait(windows, counts)

@@ -24,13 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.embed_snippets import embed_frame_ancestors, embed_url
 from campaigns.models import Campaign
-from campaigns.selectors import get_signable_campaign, get_visible_campaign, referring_partner
+from campaigns.selectors import get_visible_campaign, referring_partner
 from petition.httpcache import public_unless_personal
 from petition.security import allow_framing
 
 from .forms import SignatureForm
 from .pages import blank_sign_form, petition_context, share_context
-from .signing import Outcome, attempt_signature, posted_via
+from .signing import Outcome, attempt_signature, posted_via, signable_campaign
 
 
 def framed(response, campaign: Campaign):
@@ -58,9 +58,9 @@ def embed_form(request, slug: str):
 @csrf_exempt  # protected by signatures.signing instead; see the module's docstring
 @require_POST
 def embed_sign(request, slug: str):
-    campaign = get_signable_campaign(request, slug)
+    campaign, wait = signable_campaign(request, slug)
     partner = referring_partner(campaign, posted_via(request))
-    attempt = attempt_signature(request, campaign)
+    attempt = attempt_signature(request, campaign, wait)
     problem_context = {"campaign": campaign, "text": campaign.translated, "partner": partner}
     if attempt.outcome == Outcome.FROM_ANOTHER_SITE:
         response = render(request, "campaigns/embed_problem.html", {**problem_context, "problem": "refused"}, status=403)

@@ -1,10 +1,12 @@
 """The sign step, one for the petition page and the partner embed.
 
-In order: the browser must not say the form was posted from another site
-(petition.crossorigin: the form carries no CSRF token so its page can be
-cached), the campaign must take signatures, the client must be under the
-rate limits, the honeypot must be empty, the form must be valid; then the
-signature is recorded in the page's language, crediting the referring partner.
+The post is counted against the client's rate limits as the campaign is
+read (signable_campaign). Then, in order: the browser must not say the form
+was posted from another site (petition.crossorigin: the form carries no CSRF
+token so its page can be cached), the campaign must take signatures, the
+client must be under the rate limits, the honeypot must be empty, the form
+must be valid; then the signature is recorded in the page's language,
+crediting the referring partner.
 Each view turns the outcome into its own page.
 """
 
@@ -15,9 +17,9 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from campaigns.models import Campaign
-from campaigns.selectors import referring_partner
+from campaigns.selectors import cached_campaign, campaign_cache_key, campaign_from_cache, referring_partner, visible
 from petition.crossorigin import posted_from_another_site
-from petition.ratelimits import request_ip_hash, seconds_until_allowed
+from petition.ratelimits import get_and_seconds_until_allowed, request_ip_hash, seconds_until_allowed
 
 from . import services
 from .forms import SignatureForm
@@ -45,12 +47,31 @@ def posted_via(request) -> str:
     return request.GET.get("via", "") or request.POST.get("via", "")
 
 
-def attempt_signature(request, campaign: Campaign) -> SignAttempt:
+def signable_campaign(request, slug: str) -> tuple[Campaign, int]:
+    """The campaign a sign POST is for (as campaigns.selectors.cached_campaign), and how long this client must wait.
+
+    The post counts against the client's sign limits for this campaign. When
+    the cache holds the campaign, reading it and counting are one round trip
+    to Redis; when it does not, the campaign is read from the database (a 404
+    for a slug that names nothing, which so makes no counters) and counted
+    after.
+    """
+    rates = [settings.SIGN_RATE_BURST, settings.SIGN_RATE_SUSTAINED]
+    key = campaign_cache_key(slug)
+    found = get_and_seconds_until_allowed(request, key, f"sign:{slug}", rates) if key else None
+    if found is not None:
+        cached, wait = found
+        return visible(request, campaign_from_cache(slug, cached)), wait
+    campaign = visible(request, cached_campaign(slug))
+    return campaign, seconds_until_allowed(request, f"sign:{slug}", rates)
+
+
+def attempt_signature(request, campaign: Campaign, wait: int) -> SignAttempt:
+    """wait: what signable_campaign said of this client's limits."""
     if posted_from_another_site(request):
         return SignAttempt(Outcome.FROM_ANOTHER_SITE)
     if not campaign.accepts_signatures():
         return SignAttempt(Outcome.CLOSED)
-    wait = seconds_until_allowed(request, f"sign:{campaign.pk}", [settings.SIGN_RATE_BURST, settings.SIGN_RATE_SUSTAINED])
     if wait:
         return SignAttempt(Outcome.TOO_MANY, retry_after=wait)
     partner = referring_partner(campaign, posted_via(request))

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.selectors import get_signable_campaign, get_visible_campaign
+from campaigns.selectors import get_visible_campaign
 from petition.crossorigin import posted_from_another_site
 from petition.httpcache import public_unless_personal
 from petition.security import recaptcha_step
@@ -16,7 +16,7 @@ from . import services
 from .links import MANAGE, UNSUBSCRIBE, UNSUBSCRIBE_ALL, InvalidToken, find_by_token, find_to_confirm, manage_path
 from .models import Signature
 from .pages import blank_sign_form, confirm_button_page, confirmed_page, petition_context, share_context
-from .signing import Outcome, attempt_signature
+from .signing import Outcome, attempt_signature, signable_campaign
 
 
 @recaptcha_step
@@ -30,8 +30,8 @@ def petition_page(request, slug: str):
 @require_POST
 @recaptcha_step
 def sign(request, slug: str):
-    campaign = get_signable_campaign(request, slug)
-    attempt = attempt_signature(request, campaign)
+    campaign, wait = signable_campaign(request, slug)
+    attempt = attempt_signature(request, campaign, wait)
     if attempt.outcome == Outcome.FROM_ANOTHER_SITE:
         return render(request, "403_csrf.html", status=403)
     if attempt.outcome == Outcome.CLOSED:
