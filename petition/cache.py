@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
 from redis.commands.core import Script
-from redis.exceptions import RedisError
+from redis.exceptions import NoPermissionError, RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ class DegradingRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = OneClientPerPool
         self._location = server if isinstance(server, str) else ",".join(server)
+        self._scripts_refused = False
 
     def _available(self) -> bool:
         return time.monotonic() >= _unavailable_until.get(self._location, 0.0)
@@ -201,12 +202,22 @@ class DegradingRedisCache(RedisCache):
         making counters for keys that name nothing. An entry we did not sign
         is counted and read as None, a miss.
         """
-        if not self._available():
+        if not self._available() or self._scripts_refused:
             return None
         made_keys = [self.make_and_validate_key(k, version=version) for k in (key, *(k for k, _ in windows))]
         try:
             client = self._cache.get_client(write=True)
             replies = GET_AND_COUNT_HITS(keys=made_keys, args=[*(seconds for _, seconds in windows), amount], client=client)
+        except ResponseError as exc:
+            if not refuses_scripts(exc):
+                self._failed("get_and_count_hits", exc)
+                return None
+            # A Redis that answers but allows no scripts (an ACL, or EVALSHA
+            # renamed away): read and count apart from now on, and keep using
+            # the cache.
+            self._scripts_refused = True
+            logger.warning("Redis refused a script (%s); reading and counting in separate round trips", type(exc).__name__)
+            return None
         except (RedisError, OSError) as exc:
             self._failed("get_and_count_hits", exc)
             return None
@@ -218,6 +229,10 @@ class DegradingRedisCache(RedisCache):
         except TamperedCacheEntry:
             logger.warning("cache entry with a wrong signature ignored during get_and_count_hits")
             return None, counts
+
+
+def refuses_scripts(exc: ResponseError) -> bool:
+    return isinstance(exc, NoPermissionError) or str(exc).lower().startswith("unknown command")
 
 
 # KEYS: the value's key, then each counter's; ARGV: each counter's seconds, then
