@@ -70,7 +70,7 @@ def campaign_cache_key(slug: str) -> str | None:
 # value holds: a value of another shape gets another name, so that during a
 # rolling deploy the previous release's processes never read what they
 # cannot use. The pages a confirmation link opens were kept here until
-# 2026-12-04 (now in each process, signatures.pages.kept_page): their keys
+# 2026-12-03 (now in each process, signatures.pages.kept_page): their keys
 # are still forgotten, for the previous release's processes.
 SHOWCASE_HTML = "showcase-html"
 CAMPAIGN_PARTS = (SHOWCASE_HTML, "confirm-page-html", "confirmed-page-html")

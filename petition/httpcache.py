@@ -50,12 +50,12 @@ def public_unless_personal(view):
     def wrapper(request, *args, **kwargs):
         key = page_cache_key(request)
         if key:
-            kept = kept_page(key)
-            if kept is not None:
-                return kept
+            copy = local_copy(key)
+            if copy is not None:
+                return copy
             cached = cache.get(key)
             if cached is not None:
-                keep_page(key, cached)
+                keep_local_copy(key, cached)
                 return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
@@ -65,7 +65,7 @@ def public_unless_personal(view):
             if key:
                 response.rendered_at = time.time()
                 cache.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
-                keep_page(key, response)
+                keep_local_copy(key, response)
         else:
             patch_cache_control(response, private=True, no_cache=True)
         return response
@@ -81,7 +81,7 @@ LOCAL_PAGES: dict[str, tuple[float, bytes]] = {}
 LOCAL_PAGES_MAX = 128
 
 
-def keep_page(key: str, response) -> None:
+def keep_local_copy(key: str, response) -> None:
     """Keep a copy of a page as it is in the cache, until its time there is up."""
     fresh_until = getattr(response, "rendered_at", 0.0) + settings.PUBLIC_PAGE_CACHE_SECONDS
     if fresh_until <= time.time():
@@ -91,7 +91,7 @@ def keep_page(key: str, response) -> None:
     LOCAL_PAGES[key] = (fresh_until, pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
 
 
-def kept_page(key: str):
+def local_copy(key: str):
     """A response of its own from this process's copy of the page; None when there is none, or it is too old."""
     fresh_until, pickled = LOCAL_PAGES.get(key, (0.0, b""))
     if fresh_until <= time.time():

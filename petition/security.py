@@ -14,10 +14,9 @@ by writing the header themselves (the middleware replaces any such header):
   response exempt from ``X-Frame-Options: DENY``, which cannot name origins.
 """
 
-import functools
 import re
 from collections.abc import Iterable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.views.debug import SafeExceptionReporterFilter
@@ -66,7 +65,7 @@ def build_policy(*, recaptcha: bool = False, frame_ancestors: Iterable[str] = ()
 
 # Every response carries a policy, and there are few distinct ones (the
 # embeds' partner origins): each is built once per process.
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def policy_header(recaptcha: bool, frame_ancestors: tuple[str, ...]) -> str:
     return build_policy(recaptcha=recaptcha, frame_ancestors=frame_ancestors)
 

@@ -71,7 +71,8 @@ def test_it_still_limits_once_redis_is_back(redis_down):
 
 @pytest.mark.django_db
 def test_a_confirmation_link_opens_and_confirms_while_redis_is_down(redis_down, client):
-    # Its pages are kept in the cache (signatures.pages.kept_page): without it they are rendered each time.
+    # Its pages are kept per copy of the campaign in the cache (signatures.pages.kept_page): without Redis
+    # there is no copy, and they are rendered each time.
     signature = make_signature(make_campaign())
     link = reverse("signatures:confirm", kwargs={"pk": signature.pk, "token": confirm_token(signature)})
 
