@@ -111,3 +111,19 @@ def admin_client(client, admin_user):
 
     log_in_staff(client, admin_user)
     return client
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Commands written to any Redis connection, one entry per round trip (the commands still go through)."""
+    from redis.connection import Connection
+
+    sent = []
+    send = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    return sent

@@ -7,7 +7,6 @@ import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.urls import reverse
-from redis.connection import Connection
 
 from campaigns.selectors import campaign_cache_key
 from signatures.models import Signature
@@ -22,20 +21,6 @@ def raw_redis() -> redis.Redis:
 
 def counters() -> list[bytes]:
     return raw_redis().keys("*rl:*")
-
-
-@pytest.fixture
-def round_trips(monkeypatch):
-    """Commands written to any Redis connection (they still go through)."""
-    sent = []
-    send = Connection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        sent.append(command)
-        return send(self, command, check_health)
-
-    monkeypatch.setattr(Connection, "send_packed_command", counting)
-    return sent
 
 
 def test_with_the_campaign_cached_the_campaign_and_the_limits_are_one_round_trip(client, round_trips):
