@@ -37,15 +37,13 @@ def owes_events_condition(signature_id_sql: str) -> str:
 OWES_EVENTS_SQL = f"SELECT {owes_events_condition('%s')}"
 
 
-def record(signature_id: int, event_type: str, organisation_id: int | None = None, *, owed: bool | None = None) -> int:
+def record(signature_id: int, event_type: str, organisation_id: int | None = None) -> int:
     """Owe each interested organisation's webhook this event; returns how many events were recorded.
 
     For CONSENT_WITHDRAWN pass the organisation whose consent was withdrawn;
     the others get events for the organisations whose consent still stands.
-    owed: owes_events' answer, when the caller's own statement already asked
-    (owes_events_condition) in this transaction.
     """
-    if organisation_id is None and not (owes_events(signature_id) if owed is None else owed):
+    if organisation_id is None and not owes_events(signature_id):
         return 0
     consents = Consent.objects.filter(signature_id=signature_id).exclude(organisation__webhook_url="")
     if organisation_id is not None:

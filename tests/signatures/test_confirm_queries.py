@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaigns import services as campaign_services
-from signatures.models import Signature
-from tests.factories import confirm_token, make_campaign, make_organisation, make_signature, make_staff
+from signatures.models import Signature, WebhookEvent
+from tests.factories import confirm_token, make_campaign, make_consent, make_organisation, make_signature, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +71,33 @@ def test_pressing_the_button_checks_the_token_once_and_reads_no_campaign_row(
     assert "your signature is confirmed" in response.text
     assert "Partner" in response.text and "Lead" in response.text
     sql = statements(queries)
-    # The token check, the conditional UPDATE that also reads the count, and whether a webhook is owed.
-    assert len(sql) <= 3, sql
+    # The token check, and the conditional UPDATE that also reads the count and asks whether a webhook is owed.
+    assert len(sql) == 2, sql
     assert reads_of_the_token_columns(sql) == 1
     assert reads_of_campaign_tables(sql) == []
+    # No transaction of its own (under the test's, it would show as a savepoint): the UPDATE is the whole change.
+    assert not any(q["sql"].startswith("SAVEPOINT") for q in queries.captured_queries), queries.captured_queries
+
+
+def test_a_signer_owed_webhook_events_is_confirmed_in_one_transaction_with_them(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    signature = make_signature(campaign)
+    make_consent(signature, make_organisation(name="CRM", webhook_url="https://crm.example.org/hook"))
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        response = press_the_button(client, confirm_url(signature))
+
+    assert "your signature is confirmed" in response.text
+    assert WebhookEvent.objects.filter(signature=signature, event_type="signature.confirmed").count() == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The first UPDATE confirms only when no event is owed, and changes nothing here; the second confirms.
+    confirming = [i for i, statement in enumerate(sql) if statement.startswith("UPDATE") and "confirmed_at" in statement][-1]
+    recording = next(i for i, statement in enumerate(sql) if statement.startswith("INSERT") and "webhookevent" in statement)
+    savepoint = sql[confirming - 1]
+    assert savepoint.startswith("SAVEPOINT"), sql
+    released = sql.index("RELEASE " + savepoint)
+    assert confirming < recording < released, sql
 
 
 def test_a_second_press_reads_as_little(client, campaign):
