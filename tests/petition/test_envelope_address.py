@@ -1,6 +1,8 @@
-"""The envelope recipient of a plain ASCII address, written without parsing it, is what Django's sanitize_address gives."""
+"""The envelope recipient of a plain ASCII address, written without parsing it, is what Django's sanitize_address gives,
+and its quoted form for RCPT TO what smtplib's quoteaddr gives."""
 
 import random
+import smtplib
 from unittest import mock
 
 import pytest
@@ -100,5 +102,18 @@ def test_random_addresses_of_ascii_and_other_characters_agree_with_sanitize_addr
         address = f"{local}@{domain}"
         fast += bool(mailer.PLAIN_ADDRESS.fullmatch(address))
         assert outcome(envelope_recipient, address) == outcome(sanitize_address, address), address
+        assert mailer.quoted_recipient(address) == smtplib.quoteaddr(address), address
     # Enough of both kinds that the comparison says something about each.
     assert 2000 < fast < 18000
+
+
+@pytest.mark.parametrize("address", [address for address in PLAIN + NOT_PLAIN if isinstance(address, str)])
+def test_the_quoted_recipient_is_what_smtplib_would_send(address):
+    assert mailer.quoted_recipient(address) == smtplib.quoteaddr(address)
+
+
+@pytest.mark.parametrize("address", PLAIN)
+def test_a_plain_recipient_is_quoted_without_parsing(address):
+    with mock.patch.object(smtplib, "quoteaddr") as parsing:
+        assert mailer.quoted_recipient(address) == f"<{address}>"
+    parsing.assert_not_called()
