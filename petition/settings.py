@@ -292,6 +292,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery's own closing of a task's database connections recycles them only
+# every this many tasks: petition.celery closes them as Django closes a
+# request's (CONN_MAX_AGE, health checks), and at once after a failed task.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "UTC"
 # Beat drains the outbox this often: what a lost nudge, a broker outage or a dead worker left owed.
 OUTBOX_SWEEP_SECONDS = envfloat("OUTBOX_SWEEP_SECONDS", 10.0)
