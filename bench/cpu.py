@@ -14,16 +14,32 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
 
 
-def process_ticks(pid: int) -> int | None:
-    """utime + stime of one process, or None when it is gone."""
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (so fields[0] is the state), or None when it is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             raw = stat.read().decode("ascii", "replace")
     except OSError:
         return None
     # The command name may hold spaces and parentheses: fields start after the last ')'.
-    fields = raw[raw.rfind(")") + 2 :].split()
-    return int(fields[11]) + int(fields[12])
+    return raw[raw.rfind(")") + 2 :].split()
+
+
+def process_ticks(pid: int) -> int | None:
+    """utime + stime of one process, or None when it is gone."""
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[11]) + int(fields[12])
+
+
+def reaped_children_ticks(pid: int) -> int | None:
+    """cutime + cstime: what the children this process has waited for used, or None when it is gone."""
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[13]) + int(fields[14])
+
+
+def parent_pid(pid: int) -> int | None:
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[1])
 
 
 def process_group_pids(pgid: int) -> set[int]:
@@ -56,6 +72,8 @@ class Snapshot:
     ticks: dict[str, dict[int, int]]
     machine: tuple[int, int]
     wall: float
+    # Per group with a reaper: what the reaper's exited children used, so far.
+    reaped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,8 +126,19 @@ class CpuUsage:
 
 
 class CpuSampler:
-    def __init__(self, groups: dict[str, Callable[[], set[int]]]):
+    """CPU per group between two snapshots.
+
+    A group's processes are read at each snapshot, so one that starts and
+    exits between them (a PostgreSQL backend of a client that connects for
+    one task) is missed, unless the group names a reaper: the parent whose
+    children's CPU the kernel adds up as they exit (the postmaster). Then
+    what the reaper's children used in the window counts too, less what the
+    processes that exited had used before the window began.
+    """
+
+    def __init__(self, groups: dict[str, Callable[[], set[int]]], reapers: dict[str, Callable[[], int | None]] | None = None):
         self.groups = groups
+        self.reapers = reapers or {}
 
     def snapshot(self) -> Snapshot:
         ticks = {}
@@ -120,7 +149,13 @@ class CpuSampler:
                 if value is not None:
                     group_ticks[pid] = value
             ticks[name] = group_ticks
-        return Snapshot(ticks=ticks, machine=machine_ticks(), wall=time.monotonic())
+        reaped = {}
+        for name, reaper_of in self.reapers.items():
+            reaper = reaper_of()
+            value = reaped_children_ticks(reaper) if reaper else None
+            if value is not None:
+                reaped[name] = value
+        return Snapshot(ticks=ticks, machine=machine_ticks(), wall=time.monotonic(), reaped=reaped)
 
     def usage(self, start: Snapshot, end: Snapshot) -> CpuUsage:
         usage = CpuUsage(seconds=end.wall - start.wall)
@@ -128,6 +163,9 @@ class CpuSampler:
             before = start.ticks.get(name, {})
             # A process that appeared during the window counts from zero.
             used = sum(value - before.get(pid, 0) for pid, value in after.items())
+            if name in start.reaped and name in end.reaped:
+                exited_before_window = sum(value for pid, value in before.items() if pid not in after)
+                used += end.reaped[name] - start.reaped[name] - exited_before_window
             usage.core_seconds[name] = max(0, used) / CLOCK_TICKS
         usage.machine_busy = end.machine[0] - start.machine[0]
         usage.machine_total = end.machine[1] - start.machine[1]

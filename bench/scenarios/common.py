@@ -26,7 +26,7 @@ from signatures.models import Signature
 from .. import loadgen
 from ..baselines import CACHED_VALUE_KEY, CREATE_TABLE_SQL
 from ..config import Config
-from ..cpu import CpuSampler, CpuUsage
+from ..cpu import CpuSampler, CpuUsage, parent_pid
 from ..report import Row
 from ..seeding import insert_signatures
 from ..stack import Stack
@@ -62,8 +62,12 @@ class Bench:
                 "redis (shared)": self.redis_pid,
                 "smtp sink": lambda: stack.group_pids("smtp-sink"),
                 "load generator": lambda: {os.getpid()},
-            }
+            },
+            # Backends that come and go between two snapshots are counted when the postmaster reaps them
+            # (and so are its other children that exit meanwhile: autovacuum workers, parallel workers).
+            reapers={"postgres": self.postmaster_pid},
         )
+        self._postmaster_pid: int | None = None
         self._redis_pid: int | None = None
         # Figures at the small scale, kept by sign and reads for growth to compare against.
         self.small_figures: dict = {}
@@ -74,6 +78,14 @@ class Bench:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
             return {row[0] for row in cursor.fetchall()}
+
+    def postmaster_pid(self) -> int | None:
+        """The parent of this connection's backend: PostgreSQL runs on this machine."""
+        if self._postmaster_pid is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self._postmaster_pid = parent_pid(cursor.fetchone()[0])
+        return self._postmaster_pid
 
     def redis_pid(self) -> set[int]:
         if self._redis_pid is None:
