@@ -272,6 +272,12 @@ def test_only_web_is_published_and_only_on_loopback():
 
 
 @pytest.mark.unit
+def test_the_web_container_hands_a_dead_workers_waiting_connections_to_the_others():
+    """granian's workers listen on sockets of their own (tests/deploy/test_web_server.py)."""
+    assert str(compose()["services"]["web"]["sysctls"]["net.ipv4.tcp_migrate_req"]) == "1"
+
+
+@pytest.mark.unit
 def test_uploaded_images_and_export_files_live_in_volumes():
     document = compose()
     web = document["services"]["web"]

@@ -135,6 +135,11 @@ def test_half_sent_requests_do_not_stop_the_site(web_server):
     assert answers == [answers[0]] * 10 and answers[0] in (200, 503), answers
 
 
+def connections_migrate_from_closed_listeners() -> bool:
+    """net.ipv4.tcp_migrate_req, which docs/DEPLOY.md and docker-compose.yml set for the web server."""
+    return Path("/proc/sys/net/ipv4/tcp_migrate_req").read_text().strip() == "1"
+
+
 def test_a_killed_worker_is_started_again_and_the_others_answer_meanwhile(web_server):
     port, process = web_server
     wait_for(lambda: len(worker_pids(process)) == 3, timeout=60, message="the three workers of the image's command")
@@ -146,7 +151,15 @@ def test_a_killed_worker_is_started_again_and_the_others_answer_meanwhile(web_se
     # A worker still starting may take a while for its first answer on a busy machine: late is fine, none is not.
     answers = [healthz_status(port, timeout=30) for _ in range(10)]
 
-    assert all(status in (200, 503) for status in answers), answers
+    if connections_migrate_from_closed_listeners():
+        assert all(status in (200, 503) for status in answers), answers
+    else:
+        # Each worker listens on a socket of its own; without the setting the kernel resets
+        # what was still waiting on the dead worker's socket (seen: the first request, 6 kills
+        # in 20 on the test machine). Once the site has answered, nothing more is lost.
+        answered = next((index for index, status in enumerate(answers) if status is not None), len(answers))
+        assert answered <= 1, answers
+        assert all(status in (200, 503) for status in answers[answered:]), answers
     wait_for(
         lambda: len(worker_pids(process)) == 3 and first not in worker_pids(process),
         timeout=60,

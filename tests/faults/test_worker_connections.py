@@ -18,7 +18,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def worker_backends() -> set[tuple]:
-    """The other client connections to the test database: (pid, started at) of each."""
+    """The client connections to the test database other than this one: (pid, started at) of each."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, backend_start FROM pg_stat_activity"
@@ -59,17 +59,19 @@ def test_tasks_keep_one_connection_for_conn_max_age_and_a_failed_task_drops_it(
 ):
     point_at_redis(redis_server.url)
     log_path = tmp_path / "worker.log"
+    # Connections opened before the worker started (other tests' threads) are not the worker's.
+    earlier = worker_backends()
     worker = start_prefork_worker(redis_server.url, log_path, conn_max_age)
     try:
         wait_for(lambda: " ready." in log_path.read_text(), timeout=90, message="the worker")
         run_and_wait(redis_server, log_path, drain_outbox, done=1)
-        after_one = worker_backends()
+        after_one = worker_backends() - earlier
         for done in range(2, 7):
             run_and_wait(redis_server, log_path, fold_all_counts if done % 2 else drain_outbox, done=done)
-        after_six = worker_backends()
+        after_six = worker_backends() - earlier
         # Given no campaign id, the task fails in the child that holds the connection.
         run_and_wait(redis_server, log_path, fold_counts, "not-a-campaign", done=7)
-        after_failure = worker_backends()
+        after_failure = worker_backends() - earlier
     finally:
         worker.terminate()
         worker.wait(timeout=30)
