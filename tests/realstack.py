@@ -6,10 +6,16 @@ import email.policy
 import os
 import secrets
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 class CollectingHandler:
@@ -38,6 +44,28 @@ def production_environment(host: str, **settings: str) -> dict:
         **settings,
     )
     return env
+
+
+def database_url() -> str:
+    """The URL of the database this test run uses, for the processes a test starts."""
+    db = django_settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_process(settings: dict, log_path: Path, *options: str) -> subprocess.Popen:
+    """A Celery worker of the product in a process of its own, on this run's database; settings add to its environment."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "petition.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        **settings,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "petition", "worker", *options]
+    command += ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"]
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def free_port() -> int:

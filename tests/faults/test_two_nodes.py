@@ -24,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -32,7 +31,7 @@ from campaigns.models import Campaign
 from petition.ratelimits import ip_hash, parse_address
 from signatures.models import Signature
 from tests.factories import make_campaign, sign_data
-from tests.realstack import free_port, production_environment, text_body, wait_for
+from tests.realstack import database_url, free_port, production_environment, text_body, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +40,6 @@ HOST = "petition.example.org"
 SIGNERS = 10  # besides the ten the rate-limit check signs
 BURST = 10
 LINK = re.compile(rf"https://{re.escape(HOST)}(/\S*confirm\S*)")  # the link a signer follows to confirm
-
-
-def database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")

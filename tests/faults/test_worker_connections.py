@@ -1,21 +1,15 @@
 """A real prefork worker keeps its PostgreSQL connection across tasks, as the web keeps a request's, and drops it after a failure."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from signatures.tasks import drain_outbox, fold_all_counts, fold_counts
-from tests.faults.test_worker_killed import test_database_url
-from tests.realstack import wait_for
+from tests.realstack import wait_for, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-PROJECT = Path(__file__).resolve().parents[2]
-
 
 def worker_backends() -> set[tuple]:
     """The client connections to the test database other than this one: (pid, started at) of each."""
@@ -28,19 +22,8 @@ def worker_backends() -> set[tuple]:
 
 
 def start_prefork_worker(redis_url: str, log_path: Path, conn_max_age: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "petition.settings",
-        "DATABASE_URL": test_database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CONN_MAX_AGE": conn_max_age,
-    }
     # The production pool: one forked child runs the tasks.
-    command = [sys.executable, "-m", "celery", "-A", "petition", "worker", "--concurrency=1", "--loglevel=INFO"]
-    command += ["--without-heartbeat", "--without-mingle", "--without-gossip"]
-    with open(log_path, "wb") as log:
-        return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return worker_process({"REDIS_URL": redis_url, "CONN_MAX_AGE": conn_max_age}, log_path, "--concurrency=1")
 
 
 def run_and_wait(redis_server, log_path: Path, task, *args, done: int) -> None:

@@ -1,9 +1,7 @@
 """A worker dies in the middle of a batch: what it sent stays sent, the rest goes once its lease runs out."""
 
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,38 +13,21 @@ from signatures.models import Signature
 from signatures.outbox import LEASE
 from signatures.tasks import drain_outbox
 from tests.factories import make_campaign, make_signature
-from tests.realstack import wait_for
+from tests.realstack import wait_for, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-PROJECT = Path(__file__).resolve().parents[2]
 OWED = 6
 
 
-def test_database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-test_database_url.__test__ = False
-
-
 def start_worker_process(redis_url: str, smtp, log_path: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "petition.settings",
-        "DATABASE_URL": test_database_url(),
+    settings = {
         "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_HOST": smtp.host,
         "EMAIL_PORT": str(smtp.port),
         "EMAIL_LINK_KEY": django_settings.EMAIL_LINK_KEY,
     }
-    command = [sys.executable, "-m", "celery", "-A", "petition", "worker", "--pool=solo", "--concurrency=1"]
-    command += ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"]
-    with open(log_path, "wb") as log:
-        return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return worker_process(settings, log_path, "--pool=solo", "--concurrency=1")
 
 
 def test_it_sends_each_owed_email_exactly_once_after_a_worker_is_killed_mid_batch(
