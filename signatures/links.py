@@ -20,6 +20,7 @@ from django.utils import translation
 
 from campaigns.models import Campaign
 from campaigns.selectors import cached_campaign
+from petition.prepared import PreparedStatement
 
 from .models import Signature
 
@@ -73,10 +74,11 @@ def find_by_token(signature_id: int, token: str, purpose: str, organisation_id: 
 # and compiling the query cost the ORM ten times what PostgreSQL spends on it.
 # In the model's field order, as Model.from_db expects them.
 TO_CONFIRM_COLUMNS = ("id", "campaign_id", "status", "link_salt", "legacy_token_hash")
-TO_CONFIRM_SQL = (
+TO_CONFIRM = PreparedStatement(
+    "signature_to_confirm",
     f"SELECT s.id, s.campaign_id, s.status, s.link_salt, s.legacy_token_hash, c.slug"
     f" FROM {Signature._meta.db_table} s JOIN {Campaign._meta.db_table} c ON c.id = s.campaign_id"
-    f" WHERE s.id = %s"
+    f" WHERE s.id = %s",
 )
 # Ids are bigint; a larger number from a URL would make PostgreSQL compare as
 # numeric, which no index answers.
@@ -92,7 +94,7 @@ def find_to_confirm(signature_id: int, token: str) -> Signature:
     if not 0 < signature_id <= LARGEST_ID:
         raise InvalidToken
     with connection.cursor() as cursor:
-        cursor.execute(TO_CONFIRM_SQL, [signature_id])
+        TO_CONFIRM.execute(cursor, [signature_id])
         row = cursor.fetchone()
     if row is None:
         raise InvalidToken

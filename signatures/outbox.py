@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 
 from campaigns.models import Organisation
 from petition.mailer import Outcome, close_quietly, send_batch
+from petition.prepared import PreparedStatement
 
 from .emailaddr import UndeliverableAddress
 from .models import Consent, Signature, Suppression
@@ -243,9 +244,9 @@ SENT_SQL = (
     f" WHERE id = %s AND email_claimed_at = %s"
 )
 SENT_STATEMENTS = {
-    Signature.Email.CONFIRM: SENT_SQL.format(sent_at=", confirmation_sent_at = %s"),
-    Signature.Email.REMINDER: SENT_SQL.format(sent_at=", reminder_sent_at = %s"),
-    Signature.Email.ALREADY_SIGNED: SENT_SQL.format(sent_at=""),
+    Signature.Email.CONFIRM: PreparedStatement("confirm_email_sent", SENT_SQL.format(sent_at=", confirmation_sent_at = %s")),
+    Signature.Email.REMINDER: PreparedStatement("reminder_email_sent", SENT_SQL.format(sent_at=", reminder_sent_at = %s")),
+    Signature.Email.ALREADY_SIGNED: PreparedStatement("already_signed_email_sent", SENT_SQL.format(sent_at="")),
 }
 
 
@@ -256,7 +257,7 @@ def _mark_sent(signature: Signature, lease: Lease, now) -> None:
     if signature.email_due != Signature.Email.ALREADY_SIGNED:
         params.insert(0, adapt(now))
     with db_connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        statement.execute(cursor, params)
 
 
 def _record(signature: Signature, lease: Lease, outcome: Outcome) -> None:

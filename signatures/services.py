@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 
 from campaigns.models import Campaign, Organisation
 from petition.enqueue import enqueue_now
+from petition.prepared import PreparedStatement
 
 from . import webhook_events
 from .emailaddr import canonical_email
@@ -124,12 +125,13 @@ INSERT_FIELDS = [field for field in Signature._meta.concrete_fields if not field
 
 # The statement is the same for every signature: built once, from the model.
 @functools.cache
-def insert_sql() -> str:
-    return (
+def insert_statement() -> PreparedStatement:
+    return PreparedStatement(
+        "insert_signature",
         f"INSERT INTO {Signature._meta.db_table} ({', '.join(field.column for field in INSERT_FIELDS)})"
         f" VALUES ({', '.join(['%s'] * len(INSERT_FIELDS))})"
         f" ON CONFLICT {one_signature_per_address_target()} DO NOTHING"
-        f" RETURNING id, email_domain"
+        f" RETURNING id, email_domain",
     )
 
 
@@ -150,7 +152,7 @@ def insert_signature(signature: Signature) -> bool:
     """INSERT the unsaved signature; False (and no row) when its address already signed the campaign."""
     values = [insert_value(field, getattr(signature, field.attname)) for field in INSERT_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(insert_sql(), values)
+        insert_statement().execute(cursor, values)
         row = cursor.fetchone()
     if row is None:
         return False
@@ -256,17 +258,18 @@ CONFIRM_WHERE = (
     f" WHERE id = %s AND status = %s"
 )
 CONFIRM_RETURNING = f" RETURNING is_counted, (SELECT signature_count FROM {Campaign._meta.db_table} WHERE id = campaign_id)"
-CONFIRM_SQL = CONFIRM_WHERE + CONFIRM_RETURNING
+CONFIRM = PreparedStatement("confirm_signature", CONFIRM_WHERE + CONFIRM_RETURNING)
 # Nearly every signer's organisations have no webhook: then the statement is
 # the whole of the change, and runs on its own in autocommit, without the
 # BEGIN and COMMIT round trips of a transaction. It confirms only when no
 # webhook is owed, asked in the same statement, so a signer whose
-# organisations are owed an event is confirmed by CONFIRM_SQL in a transaction
+# organisations are owed an event is confirmed by CONFIRM in a transaction
 # that records the events too (the outbox's guarantee: both or neither).
-CONFIRM_UNLESS_EVENTS_OWED_SQL = (
+CONFIRM_UNLESS_EVENTS_OWED = PreparedStatement(
+    "confirm_signature_unless_events_owed",
     CONFIRM_WHERE
     + f" AND NOT {webhook_events.owes_events_condition(Signature._meta.db_table + '.id')}"
-    + CONFIRM_RETURNING
+    + CONFIRM_RETURNING,
 )
 
 
@@ -281,11 +284,11 @@ def confirm(signature_id: int, token: str) -> Confirmation:
         return Confirmation(ConfirmResult.CAMPAIGN_CLOSED, signature)
     now = timezone.now()
     parameters = [Signature.Status.CONFIRMED, connection.ops.adapt_datetimefield_value(now), signature_id, Signature.Status.PENDING]
-    changed = _execute_one(CONFIRM_UNLESS_EVENTS_OWED_SQL, parameters)
+    changed = _execute_one(CONFIRM_UNLESS_EVENTS_OWED, parameters)
     if not changed:
         # Events are owed, or the row changed since it was read.
         with transaction.atomic():
-            changed = _execute_one(CONFIRM_SQL, parameters)
+            changed = _execute_one(CONFIRM, parameters)
             if changed:
                 webhook_events.record(signature_id, webhook_events.CONFIRMED)
     if changed:
@@ -304,9 +307,9 @@ def confirm(signature_id: int, token: str) -> Confirmation:
     return Confirmation(ConfirmResult.NOT_CONFIRMABLE, signature)
 
 
-def _execute_one(sql: str, parameters: list) -> tuple | None:
+def _execute_one(statement: PreparedStatement, parameters: list) -> tuple | None:
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
+        statement.execute(cursor, parameters)
         return cursor.fetchone()
 
 

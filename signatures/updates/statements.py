@@ -7,14 +7,11 @@ once and the plan reused. Other databases (the embedded SQLite) run the SQL
 as compiled.
 """
 
-import itertools
-import re
 import uuid
 
 from django.db import connection
 
-# psycopg2's placeholders in compiled SQL, and its escaped percent sign.
-PLACEHOLDER = re.compile(r"%%|%s")
+from petition.prepared import numbered_placeholders
 
 
 class Statement:
@@ -42,9 +39,7 @@ class Statement:
     def prepare(self, cursor) -> None:
         # A name of its own: one left behind by a worker that failed mid-batch cannot clash, and ends with the session.
         self.name = "update_" + uuid.uuid4().hex
-        numbers = itertools.count(1)
-        body = PLACEHOLDER.sub(lambda match: "%" if match.group() == "%%" else f"${next(numbers)}", self.sql)
-        cursor.execute(f"PREPARE {self.name} AS {body}")
+        cursor.execute(f"PREPARE {self.name} AS {numbered_placeholders(self.sql)}")
 
     def close(self) -> None:
         if self.name is not None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from campaigns import services as campaign_services
+from petition.prepared import written_out
 from signatures.models import Signature, WebhookEvent
 from tests.factories import confirm_token, make_campaign, make_consent, make_organisation, make_signature, make_staff
 
@@ -21,8 +22,12 @@ def confirm_url(signature, language="en"):
 
 
 def statements(queries: CaptureQueriesContext) -> list[str]:
-    """What the request sent, without the savepoints of the test's own transaction."""
-    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    """What the request sent, prepared statements written out, without the savepoints of the test's own transaction."""
+    return [
+        written_out(q["sql"])
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
 
 def reads_of_the_token_columns(sql: list[str]) -> int:
