@@ -10,10 +10,16 @@ plain in the subject and text (rendered with autoescaping off), escaped in
 the HTML as the template would have escaped them. Markers are replaced in a
 single pass, so a value is never searched for markers itself.
 
-A Composer lives for one claimed batch (signatures.outbox.deliver_claimed),
-so what it rendered is never older than the batch's campaign rows.
+A Composer lives for one claimed batch (signatures.outbox.deliver_claimed)
+and reads each campaign once. The skeletons themselves are kept by the
+process across batches (a drain sends about twenty emails, so rendering per
+batch was a tenth of the worker's CPU): a skeleton is rendered from nothing
+but its key (the kind, the language, the campaign's text in that language,
+its address and the organisations), so an edited campaign has a new key and
+never gets an old skeleton.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -22,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignText
 from petition.emails import Email, compose_email
 
 from .emailaddr import deliverable_address
@@ -46,22 +52,24 @@ class Skeleton:
     markers: frozenset
 
 
-def render_skeleton(template: str, campaign, language: str, organisations: tuple) -> Skeleton:
-    """The email as every signer of this campaign in this language gets it, with markers for what is theirs.
+def render_skeleton(template: str, language: str, text: CampaignText, campaign_url: str, organisations: tuple) -> Skeleton:
+    """The email as every signer of a campaign in this language gets it, with markers for what is theirs.
 
-    organisations: (id, name) of each organisation the signers consented to, in the order the email lists them.
+    text: the campaign's text in the language; organisations: (id, name) of each organisation the signers
+    consented to, in the order the email lists them.
     """
     with translation.override(language):
         context = {
             # Only what is the same for every signer of the skeleton: a template that
-            # reads anything else of the signature gets nothing rather than another signer's.
+            # reads anything else of the signature gets nothing rather than another signer's,
+            # and of the campaign only its text, which the skeleton is kept by.
             "signature": SimpleNamespace(language=language),
-            "campaign": campaign,
+            "campaign": SimpleNamespace(translated=text),
             "first_name": marker("first_name"),
             "confirm_url": marker("confirm_url"),
             "withdraw_url": marker("withdraw_url"),
             "unsubscribe_all_url": marker("unsubscribe_all_url"),
-            "campaign_url": absolute_url(campaign.get_absolute_url()),
+            "campaign_url": campaign_url,
             "unsubscribe_links": [
                 {"organisation": name, "url": marker("unsubscribe_url", organisation_id)}
                 for organisation_id, name in organisations
@@ -70,6 +78,12 @@ def render_skeleton(template: str, campaign, language: str, organisations: tuple
         parts = [render_to_string(f"emails/{template}-{part}", context) for part in ("subject.txt", "body.txt", "body.html")]
     markers = frozenset((name, int(number) if number else None) for part in parts for name, number in MARKER.findall(part))
     return Skeleton(*parts, markers=markers)
+
+
+# Kinds x languages x campaigns x sets of organisations in use at once; a few KB each.
+@functools.lru_cache(maxsize=512)
+def kept_skeleton(template: str, language: str, text: CampaignText, campaign_url: str, organisations: tuple) -> Skeleton:
+    return render_skeleton(template, language, text, campaign_url, organisations)
 
 
 def signer_values(signature: Signature, markers: frozenset, paths: LinkPaths) -> dict:
@@ -116,8 +130,11 @@ class Composer:
         key = (template, signature.campaign_id, signature.language, organisations)
         skeleton = self.skeletons.get(key)
         if skeleton is None:
-            skeleton = self.skeletons[key] = render_skeleton(
-                template, self.campaign(signature.campaign_id), signature.language, organisations
+            campaign = self.campaign(signature.campaign_id)
+            with translation.override(signature.language):
+                text, campaign_url = campaign.translated, absolute_url(campaign.get_absolute_url())
+            skeleton = self.skeletons[key] = kept_skeleton(
+                template, signature.language, text, campaign_url, organisations
             )
         return skeleton
 

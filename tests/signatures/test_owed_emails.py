@@ -79,6 +79,7 @@ def test_it_makes_the_message_rendering_each_one_made(template, language):
 
 
 def test_it_renders_the_templates_once_per_campaign_language_and_organisations():
+    owed_emails.kept_skeleton.cache_clear()  # another test's campaign may have had the same title and address
     campaign, other = make_campaign(), make_campaign()
     partner = make_organisation()
     signers = [make_signature(campaign) for _ in range(4)]
@@ -88,9 +89,32 @@ def test_it_renders_the_templates_once_per_campaign_language_and_organisations()
     composer = Composer()
     with mock.patch.object(owed_emails, "render_skeleton", wraps=owed_emails.render_skeleton) as rendered:
         messages = [composer.message("confirm", s, organisations[s.pk]) for s in signers]
-    # campaign in English without consents, with the partner's, in German; the other campaign.
-    assert rendered.call_count == 4
-    assert len({message.body for message in messages}) == len(signers)
+        # campaign in English without consents, with the partner's, in German; the other campaign.
+        assert rendered.call_count == 4
+        assert len({message.body for message in messages}) == len(signers)
+
+        # The next batch, as the next drain task makes it: the process kept what it rendered.
+        again = [Composer().message("confirm", s, organisations[s.pk]) for s in signers]
+        assert rendered.call_count == 4
+        for made, expected in zip(again, messages, strict=True):
+            assert made.body == expected.body and made.alternatives == expected.alternatives
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_batch_after_the_campaign_is_edited_has_the_new_title(language):
+    campaign = make_campaign(title="Old title")
+    CampaignTranslation.objects.create(campaign=campaign, language="fr", title="Ancien titre")
+    signature = make_signature(campaign, language=language)
+    assert ("Old title" if language == "en" else "Ancien titre") in Composer().message("confirm", signature, []).body
+
+    campaign.title = "New title"
+    campaign.save()
+    CampaignTranslation.objects.filter(campaign=campaign).update(title="Nouveau titre")
+
+    made = Composer().message("confirm", signature, [])
+    assert_same_message(made, rendered_one_by_one("confirm", Signature.objects.get(pk=signature.pk), []))
+    assert ("New title" if language == "en" else "Nouveau titre") in made.subject + made.body
+    assert "Old title" not in made.body and "Ancien titre" not in made.body
 
 
 def test_a_value_that_looks_like_a_marker_is_left_as_it_is():
