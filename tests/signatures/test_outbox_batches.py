@@ -86,6 +86,19 @@ def test_a_drain_sends_every_batch_over_one_smtp_connection(mail_server):
     assert len(mail_server.peers) == 1
 
 
+def test_a_drain_claims_again_only_after_a_full_batch(mail_server):
+    campaign = make_campaign()
+    for _ in range(BATCH + 1):
+        owing_confirmation(campaign)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert drain() == BATCH + 1
+
+    claims = [query["sql"] for query in queries.captured_queries if "SKIP LOCKED" in query["sql"]]
+    # A full batch, then the one row left; that short batch was everything, so no third claim finds nothing.
+    assert len(claims) == 2, claims
+
+
 def test_a_drain_that_finds_nothing_owed_opens_no_smtp_connection(mail_server):
     make_signature(make_campaign())
 
