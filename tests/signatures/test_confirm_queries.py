@@ -87,15 +87,23 @@ def test_pressing_the_button_checks_the_token_once_and_reads_no_campaign_row(
 def test_a_signer_owed_webhook_events_is_confirmed_in_one_transaction_with_them(
     client, campaign, django_capture_on_commit_callbacks
 ):
-    signature = make_signature(campaign)
-    make_consent(signature, make_organisation(name="CRM", webhook_url="https://crm.example.org/hook"))
+    crm = make_organisation(name="CRM", webhook_url="https://crm.example.org/hook")
+    signers = [make_signature(campaign) for _ in range(3)]
+    for signer in signers:
+        make_consent(signer, crm)
+    # Two before it, so its statements run prepared (petition.prepared) whatever ran earlier on the connection.
+    with django_capture_on_commit_callbacks(execute=False):
+        for earlier in signers[:2]:
+            assert "your signature is confirmed" in press_the_button(client, confirm_url(earlier)).text
+    signature = signers[2]
 
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
         response = press_the_button(client, confirm_url(signature))
 
     assert "your signature is confirmed" in response.text
     assert WebhookEvent.objects.filter(signature=signature, event_type="signature.confirmed").count() == 1
-    sql = [q["sql"] for q in queries.captured_queries]
+    assert any(q["sql"].startswith("EXECUTE confirm_signature(") for q in queries.captured_queries)
+    sql = [written_out(q["sql"]) for q in queries.captured_queries]
     # The first UPDATE confirms only when no event is owed, and changes nothing here; the second confirms.
     confirming = [i for i, statement in enumerate(sql) if statement.startswith("UPDATE") and "confirmed_at" in statement][-1]
     recording = next(i for i, statement in enumerate(sql) if statement.startswith("INSERT") and "webhookevent" in statement)
