@@ -111,7 +111,7 @@ def fill(part: str, values: dict) -> str:
 
 
 class Composer:
-    """The messages of one batch, each skeleton rendered once."""
+    """The messages of one batch: each skeleton's key worked out once a batch, the skeleton itself rendered once a process (kept_skeleton)."""
 
     def __init__(self):
         self.skeletons: dict[tuple, Skeleton] = {}
@@ -119,7 +119,7 @@ class Composer:
         self.paths = LinkPaths()
 
     def campaign(self, campaign_id: int) -> Campaign:
-        """Each campaign read once a batch, when its first skeleton is rendered, so its texts in each language are looked up once."""
+        """Each campaign read once a batch, when its first skeleton is looked up, so its texts in each language are read once."""
         campaign = self.campaigns.get(campaign_id)
         if campaign is None:
             campaign = self.campaigns[campaign_id] = Campaign.objects.get(pk=campaign_id)

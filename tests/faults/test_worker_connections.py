@@ -11,6 +11,7 @@ from tests.realstack import wait_for, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
+
 def worker_backends() -> set[tuple]:
     """The client connections to the test database other than this one: (pid, started at) of each."""
     with connection.cursor() as cursor:
