@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import sys
 from dataclasses import asdict, dataclass, field
 
 from .cpu import CORES, CpuUsage
@@ -103,6 +104,8 @@ def machine_description() -> dict:
         "cpu": model,
         "memory_gib": round(memory_kib / 1024 / 1024, 1),
         "python": platform.python_version(),
+        # Which build: a distribution's (optimised) and one compiled from source differ by a third in CPU.
+        "python_executable": os.path.realpath(sys.executable),
         "kernel": platform.release(),
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
     }
@@ -151,7 +154,7 @@ def render(rows: list[Row], config_text: str, machine: dict, notes: list[str]) -
         "## Results",
         "",
         f"Machine: {machine['cores']} cores ({machine['cpu'] or 'unknown CPU'}), {machine['memory_gib']} GiB memory; "
-        f"load average at the end {machine['load_average_at_end']}.",
+        f"load average at the end {machine['load_average_at_end']}; Python {machine['python']} ({machine['python_executable']}).",
         f"Run: {config_text}.",
         "",
         markdown_table(rows),
