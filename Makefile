@@ -6,8 +6,8 @@
 
 # The distribution's CPython 3.11 when it can make a virtualenv, else python3 from PATH: Debian
 # builds it with profile-guided and link-time optimisation, as the image's python:3.11 is built,
-# where a CPython built from source (pyenv's) has neither and spends 15-40 % more CPU on the same
-# requests (docs/BENCHMARKS.md, "The interpreter"). `make venv PYTHON=...` picks another.
+# where a CPython built from source without them (pyenv's) spent 10-50 % more CPU on the same
+# requests (docs/BENCHMARKS.md, "Issue 15: the interpreter"). `make venv PYTHON=...` picks another.
 SYSTEM_PYTHON := /usr/bin/python3.11
 PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
 VENV := .venv

@@ -104,7 +104,8 @@ def machine_description() -> dict:
         "cpu": model,
         "memory_gib": round(memory_kib / 1024 / 1024, 1),
         "python": platform.python_version(),
-        # Which build: a distribution's (optimised) and one compiled from source differ by a third in CPU.
+        # Which build: an optimised one (a distribution's) and one compiled from source without optimisation
+        # differ by up to a third in CPU per operation.
         "python_executable": os.path.realpath(sys.executable),
         "kernel": platform.release(),
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
