@@ -1,9 +1,17 @@
 """What each figure must reach, in one place, and how a miss is worded in the table."""
 
-SIGN_TARGET = 0.6
-CONFIRM_TARGET = 0.6
+# Issue 15's: the first round asked 0.6x of the bare views for sign and confirm
+# and a million an hour end to end; issue 15 set these after measuring what a
+# signature costs, against bare views that granian has since made cheaper.
+SIGN_TARGET = 0.35
+CONFIRM_TARGET = 0.3
 READ_TARGET = 0.8
-E2E_TARGET_PER_HOUR = 1_000_000
+E2E_TARGET_PER_HOUR = 500_000
+# CPU of the whole stack (web, worker, beat, PostgreSQL, Redis, the SMTP sink)
+# per signed and confirmed signature.
+E2E_CPU_TARGET_MS = 10.0
+# What the platform is sized for: the table says how many cores this many an hour needs.
+SIZING_PER_HOUR = 1_000_000
 FRESHNESS_TARGET_S = 5.0
 EXPORT_TIME_TARGET = 2.0
 EXPORT_RSS_TARGET_MB = 150.0
