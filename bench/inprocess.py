@@ -9,7 +9,7 @@ identical runs while this process's own CPU time (time.process_time) moves by
 a few percent: that is the figure to compare a change by. It runs the
 benchmark's settings (DEBUG off, bench.settings, the same middleware, cache and
 database as the web server would), recreates the database named in DATABASE_URL
-(refused unless its name ends in "_bench") and flushes the Redis database of
+(refused unless its name ends in "_bench"; dropped again at the end) and flushes the Redis database of
 REDIS_URL. The sign POST publishes its Celery message to that Redis database
 as in production; no worker runs, so the messages are flushed at the end.
 Then the confirmation emails those signatures are owed are drained by
@@ -18,6 +18,7 @@ its own (bench.smtp_sink), so the CPU counted is the drain's alone.
 --profile prints the top of a cProfile (CPU time, not waiting) of the chosen request, or of the drain.
 One confirm is what a signer does with the emailed link: GET the button page,
 then POST the button, on pending signatures inserted beforehand (one each).
+bench.instructions runs the same requests and counts their instructions instead.
 """
 
 import argparse
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -64,15 +66,26 @@ def environment(email_port: int) -> None:
             "DJANGO_SETTINGS_MODULE": "bench.settings",
         }
     )
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(parts._replace(path="/postgres").geturl(), connect_timeout=5)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    drop_database(database_url)
+    name = urlsplit(database_url).path.lstrip("/")
+    administer(database_url, f'CREATE DATABASE "{name}"')
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
+def administer(database_url: str, statement: str) -> None:
+    """Run a statement on the server of database_url, connected to its postgres database."""
+    admin = psycopg2.connect(urlsplit(database_url)._replace(path="/postgres").geturl(), connect_timeout=5)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        admin.close()
+
+
+def drop_database(database_url: str) -> None:
+    name = urlsplit(database_url).path.lstrip("/")
+    administer(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def measure(label: str, request, count: int, profile: bool, sort: str = "cumulative") -> list[float]:
@@ -131,13 +144,34 @@ def measure_drain(drain, owed: int, sink_file: Path, profile: bool, sort: str = 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument(
-        "--profile",
-        choices=("page", "sign", "thanks", "bare-sign", "confirm", "bare-link", "count", "cached", "drain"),
-        default=None,
-    )
+    parser.add_argument("--profile", choices=(*REQUEST_LABELS, "drain"), default=None)
     parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative", help="order of the profile")
     options = parser.parse_args()
+
+    def measure_request(label: str, request: Callable[[int], None], count: int) -> float:
+        return statistics.median(measure(label, request, count, options.profile == label, options.sort))
+
+    def measure_emails(drain: Callable[..., int], owed: int, sink_file: Path) -> None:
+        measure_drain(drain, owed, sink_file, options.profile == "drain", options.sort)
+
+    medians = run(options.requests, measure_request, measure_emails)
+    print(
+        f"cost ratios (bare / product): sign POST {medians['bare-sign'] / medians['sign']:.2f}x, confirm {medians['bare-link'] / medians['confirm']:.2f}x, "
+        f"count {medians['cached'] / medians['count']:.2f}x"
+    )
+
+
+# The requests run() measures, in this order: each product request, then its bare baseline.
+REQUEST_LABELS = ("page", "sign", "thanks", "bare-sign", "confirm", "bare-link", "count", "cached")
+
+
+def run(count: int, measure_request: Callable, measure_emails: Callable) -> dict:
+    """Set up the database and Django, then hand each request of REQUEST_LABELS and the drain to the measuring functions.
+
+    measure_request(label, request, count) runs request(number) for numbers
+    from WARM_UP on and returns its figure; measure_emails(drain, owed,
+    sink_file) drains the owed confirmation emails. Returns each label's figure.
+    """
     email_port = free_port()
     sink_file = Path(tempfile.mkdtemp(prefix="bench-inprocess-")) / "smtp-sink.tsv"
     sink = start_sink(email_port, sink_file)
@@ -146,7 +180,7 @@ def main() -> None:
     # Django is set up only now, with the environment above.
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone, translation
@@ -183,7 +217,7 @@ def main() -> None:
         thanks_path = reverse("signatures:thanks", kwargs={"slug": campaign.slug})
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_ACCEPT_LANGUAGE="en")
     tag = secrets.token_hex(3)
-    pending = insert_signatures(campaign.pk, WARM_UP + options.requests, status="pending", tag=tag, returning=True)
+    pending = insert_signatures(campaign.pk, WARM_UP + count, status="pending", tag=tag, returning=True)
     confirm_paths = [confirm_path(Signature(pk=pk, link_salt=salt, language="en")) for pk, salt in pending]
 
     def page(number: int) -> None:
@@ -231,7 +265,7 @@ def main() -> None:
         if response.status_code != 200 or b'data-progress' not in response.content:
             raise SystemExit(f"confirm POST answered {response.status_code}")
 
-    def count(number: int) -> None:
+    def count_api(number: int) -> None:
         if client.get(f"/api/campaigns/{campaign.slug}/").status_code != 200:
             raise SystemExit("count API did not answer 200")
 
@@ -255,37 +289,32 @@ def main() -> None:
         if client.post(path, "", content_type="application/x-www-form-urlencoded").status_code != 200:
             raise SystemExit("bare link POST did not answer 200")
 
-    requests = (
-        ("page", page),
-        ("sign", sign),
-        ("thanks", thanks),
-        ("bare-sign", bare_sign),
-        ("confirm", confirm),
-        ("bare-link", bare_link),
-        ("count", count),
-        ("cached", cached),
-    )
+    requests = {
+        "page": page,
+        "sign": sign,
+        "thanks": thanks,
+        "bare-sign": bare_sign,
+        "confirm": confirm,
+        "bare-link": bare_link,
+        "count": count_api,
+        "cached": cached,
+    }
     try:
         with connection.cursor() as cursor:
             cursor.execute(CREATE_TABLE_SQL)
-        medians = {}
-        for label, request in requests:
-            medians[label] = statistics.median(
-                measure(label, request, options.requests, options.profile == label, options.sort)
-            )
-        print(
-            f"cost ratios (bare / product): sign POST {medians['bare-sign'] / medians['sign']:.2f}x, confirm {medians['bare-link'] / medians['confirm']:.2f}x, "
-            f"count {medians['cached'] / medians['count']:.2f}x"
-        )
+        figures = {label: measure_request(label, requests[label], count) for label in REQUEST_LABELS}
         confirmed = Signature.objects.filter(pk__in=[pk for pk, _ in pending], status=Signature.Status.CONFIRMED)
         if confirmed.count() != len(pending):
             raise SystemExit("not every confirm POST confirmed its signature")
         owed = Signature.objects.with_email_due().count()
-        measure_drain(drain, owed, sink_file, options.profile == "drain", options.sort)
+        measure_emails(drain, owed, sink_file)
+        return figures
     finally:
         redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
         sink.terminate()
         sink.wait(timeout=10)
+        connections.close_all()
+        drop_database(os.environ["DATABASE_URL"])
 
 
 if __name__ == "__main__":
