@@ -126,17 +126,17 @@ def new_signature(campaign: Campaign, partner: Organisation | None, **values) ->
     raised and caught a KeyError for every one not given, about 6 % of the
     sign POST's instructions (python -m bench.instructions).
     """
-    unknown = set(values) - {field.attname for field in CONCRETE_FIELDS}
+    unknown = set(values) - {model_field.attname for model_field in CONCRETE_FIELDS}
     if unknown:
         raise TypeError(f"Signature has no field {', '.join(sorted(unknown))}")
     row = []
-    for field in CONCRETE_FIELDS:
-        if field.attname in values:
-            row.append(values[field.attname])
-        elif field.generated:
+    for model_field in CONCRETE_FIELDS:
+        if model_field.attname in values:
+            row.append(values[model_field.attname])
+        elif model_field.generated:
             row.append(DEFERRED)  # PostgreSQL computes it; the INSERT returns it
         else:
-            row.append(field.get_default())
+            row.append(model_field.get_default())
     signature = Signature(*row)
     signature.campaign = campaign
     signature.partner = partner
