@@ -5,8 +5,10 @@
 On a shared machine the CPU time of identical runs moves by 10-30 %
 (docs/BENCHMARKS.md), so a change that saves 2 % of a request cannot be seen
 in it. The number of instructions the interpreter executes for the same
-request does not depend on the neighbours: two runs of the same code agree
-within about 0.5 %. It is not time (a cache miss or a system call costs no
+request does not depend on the neighbours: two runs of the same code agreed
+within about 1 % per request, except the confirm step (3 %), whose kept
+pages and count are renewed as time passes, and under valgrind the same
+requests take some fifty times longer. It is not time (a cache miss or a system call costs no
 more instructions than an addition), and it counts this process only, not
 PostgreSQL or Redis: use it to compare two versions of the code on the same
 requests, and make bench for what the whole stack spends.
