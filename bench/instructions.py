@@ -46,9 +46,12 @@ DUMP_TOTAL = re.compile(r"^summary: (?P<total>\d+)$", re.M)
 RATIOS = (("sign POST", "sign", "bare-sign"), ("confirm", "confirm", "bare-link"), ("count API", "count", "cached"))
 
 
+HEADER = Path("/usr/include/valgrind/callgrind.h")
+
+
 def compile_helper(directory: Path) -> Path:
-    if shutil.which("valgrind") is None or shutil.which("gcc") is None:
-        raise SystemExit("bench.instructions needs valgrind and gcc: apt-get install -y valgrind gcc")
+    if shutil.which("valgrind") is None or shutil.which("gcc") is None or not HEADER.exists():
+        raise SystemExit(f"bench.instructions needs valgrind, its {HEADER} and gcc: apt-get install -y valgrind gcc")
     source, library = directory / "callgrind_switch.c", directory / "callgrind_switch.so"
     source.write_text(HELPER_SOURCE)
     subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(library), str(source)], check=True, timeout=60)

@@ -123,8 +123,8 @@ def new_signature(campaign: Campaign, partner: Organisation | None, **values) ->
 
     Built as Django builds a row it read (Model.from_db), by position: given
     keywords, Model.__init__ tried each of some forty fields against them and
-    raised and caught a KeyError for every one not given, about 6 % of the
-    sign POST's instructions (python -m bench.instructions).
+    raised and caught a KeyError for every one not given. That cost 8 % of
+    the sign POST's instructions; this half as much (python -m bench.instructions).
     """
     unknown = set(values) - {model_field.attname for model_field in CONCRETE_FIELDS}
     if unknown:

@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import pytest
+
+from .databases import database_exists
 
 pytestmark = pytest.mark.slow
 
@@ -25,17 +26,6 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def bench_database_url() -> str:
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_benchsmoke"))
-
-
-def database_exists(url: str) -> bool:
-    parts = urlsplit(url)
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=5)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")])
-            return cursor.fetchone() is not None
-    finally:
-        connection.close()
 
 
 def test_it_runs_every_scenario_in_quick_mode_prints_the_table_and_stops_what_it_started():

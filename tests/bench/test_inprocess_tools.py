@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import pytest
 
 from bench.inprocess import REQUEST_LABELS
 from bench.instructions import read_dumps, report
+
+from .databases import database_exists
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -25,17 +26,6 @@ def tool_environment() -> dict:
     parts = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_inprocess_bench"))
     return {**os.environ, "DATABASE_URL": database_url}
-
-
-def database_exists(url: str) -> bool:
-    parts = urlsplit(url)
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=5)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")])
-            return cursor.fetchone() is not None
-    finally:
-        connection.close()
 
 
 def run_tool(module: str, requests: int) -> str:
