@@ -116,7 +116,7 @@ def test_database_url_is_parsed():
     from petition.settings import database_from_url
 
     config = database_from_url("postgres://u%40x:p%2Fw@db.example:6543/petition?sslmode=require")
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "petition.postgres"
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"], config["NAME"]) == (
         "u@x", "p/w", "db.example", "6543", "petition"
     )
