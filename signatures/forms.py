@@ -21,6 +21,14 @@ from .emailaddr import UndeliverableAddress, deliverable_address, email_domain
 MAX_NAME_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
 EMAIL_VALIDATOR = EmailValidator()
+# "=?" starts an RFC 2047 encoded word. The validator lets it through (both are
+# allowed in a local part), but the mail backend (Django's sanitize_address)
+# decodes one: "=?utf-8?q?marie?=@example.org" was stored as an address of its
+# own and its email went to marie@example.org, so one mailbox could sign a
+# campaign again under every encoding of its name, and past the suppression list.
+# The parser decodes unterminated and malformed ones too, so any "=?" in the
+# local part is refused (tests/signatures/test_sign_form_inputs.py).
+ENCODED_WORD_START = "=?"
 
 
 def validate_person_name(value: str) -> str:
@@ -273,6 +281,8 @@ def validate_email_address(value: str) -> str:
         ) from None
     try:
         EMAIL_VALIDATOR(deliverable)
+        if ENCODED_WORD_START in deliverable.rpartition("@")[0]:
+            raise forms.ValidationError("encoded word")
     except forms.ValidationError:
         raise forms.ValidationError(
             _("Please enter a complete email address, like name@example.org."), code="invalid"

@@ -72,6 +72,11 @@ def test_it_accepts_valid_email_addresses(value):
         ("a\x00@example.org", "Null characters"),
         ("x" * 250 + "@example.org", "at most 254 characters"),
         ("someone@mailinator.com", "disposable"),
+        # RFC 2047 encoded words, which the mail backend decodes: each went to marie@example.org.
+        ("=?utf-8?q?marie?=@example.org", "complete email address"),
+        ("=?utf-8?b?bWFyaWU=?=@example.org", "complete email address"),
+        ("=?us-ascii?q?ma?==?us-ascii?q?rie?=@example.org", "complete email address"),
+        ("=?utf-8?q?marie?=.x@example.org", "complete email address"),
     ],
 )
 def test_it_rejects_bad_email_addresses_with_a_specific_message(value, message):
@@ -192,3 +197,15 @@ def test_every_country_in_the_list_is_accepted_and_nothing_else():
     assert listed == country_codes()
     for code in sorted(listed)[::20]:
         assert "country" not in errors_for(country=code)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a@example.org", "Marie.Curie+tag@Example.ORG", "o'brien@example.org", "a=b?c@example.org", "a!#$%&'*+/=^_`{|}~-?@example.org"],
+)
+def test_an_accepted_address_is_the_one_the_email_is_sent_to(value):
+    """The stored address and the envelope recipient are one mailbox: nothing is decoded on the way out."""
+    from petition.mailer import envelope_recipient
+
+    assert "email" not in errors_for(email=value)
+    assert envelope_recipient(value, "utf-8") == value
