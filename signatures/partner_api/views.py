@@ -13,7 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    parser_classes,
+    permission_classes,
+    throttle_classes,
+)
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -24,6 +30,7 @@ from ..forms import SignatureForm
 from ..models import ApiRequest, Signature
 from . import serializers
 from .authentication import ApiKeyAuthentication
+from .parsers import SignatureJSONParser
 from .throttling import PerKeyThrottle
 
 MAX_IDEMPOTENCY_KEY = 100
@@ -83,6 +90,7 @@ def error(status: int, message: str) -> Response:
 )
 @api_view(["POST"])
 @authentication_classes([ApiKeyAuthentication])
+@parser_classes([SignatureJSONParser])
 @permission_classes([IsAuthenticated])
 @throttle_classes([PerKeyThrottle])
 def create_signature(request, slug: str):

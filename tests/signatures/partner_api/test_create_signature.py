@@ -75,7 +75,20 @@ def test_it_answers_bad_fields_one_by_one_and_writes_nothing(client, campaign, k
     assert not Signature.objects.exists()
 
 
-@pytest.mark.parametrize("payload", ["[1, 2]", '"text"', "{not json", json.dumps({"first_name": ["a"]})])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[1, 2]",
+        '"text"',
+        "{not json",
+        json.dumps({"first_name": ["a"]}),
+        # Half a UTF-16 pair, in a field or anywhere in the body: no UTF-8 can hold it.
+        json.dumps(body(first_name="Ma\ud800rie")),
+        json.dumps(body(note="\udfff")),
+        # Deeper than the JSON decoder recurses.
+        "[" * 100_000 + "]" * 100_000,
+    ],
+)
 def test_it_refuses_what_is_not_one_signature_with_a_clear_error(client, campaign, key, payload):
     response = client.post(
         f"/api/campaigns/{campaign.slug}/signatures/", payload, content_type="application/json",
