@@ -2,8 +2,10 @@
 
 SMTP (Django's backend) and the ESPs behind django-anymail both come through
 here. A temporary failure (4xx, a dropped or refused connection, an ESP's
-server error) is RETRY; a permanent refusal of the recipient (5xx at RCPT or
-DATA, an ESP's "rejected" or "invalid") is REJECTED. A dropped connection is
+server error) is RETRY; a refusal that says the mailbox will never take mail
+(see refuses_the_mailbox, an ESP's "rejected" or "invalid") is REJECTED, and
+any other permanent refusal is retried too: REJECTED suppresses the address
+for good, so only the mailbox's own fault may cause it. A dropped connection is
 opened again for the next message. It knows nothing of who the recipients
 are: what it logs and raises names error classes and SMTP codes only, never an
 address, a name or a link.
@@ -27,6 +29,17 @@ logger = logging.getLogger(__name__)
 
 # ESP recipient statuses (anymail's normalised ones) that will never succeed.
 ESP_REFUSED = {"rejected", "invalid"}
+
+# RFC 3463 enhanced status codes that say the recipient's mailbox will never take
+# mail: bad mailbox, bad domain, bad mailbox syntax, mailbox moved, null MX
+# (RFC 7505) and mailbox disabled. Every other 5.x.x (5.7.1 policy or blocklist,
+# 5.2.2 mailbox full, 5.3.x and 5.4.x system trouble, a relay's own "500 Error")
+# is about our message, our server or theirs, not the address: suppressing on it
+# would lose signers for good to a content filter or a misconfigured relay.
+MAILBOX_GONE = {"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.2.1"}
+# Without an enhanced code, RFC 5321's replies to RCPT that refuse the mailbox itself.
+MAILBOX_GONE_AT_RCPT = {550, 551, 553}
+ENHANCED_STATUS = re.compile(rb"\s*([245]\.\d{1,3}\.\d{1,3})\b")
 
 
 class Outcome(enum.Enum):
@@ -110,13 +123,14 @@ def _send_one(connection, message: EmailMessage) -> Outcome | None:
         logger.warning("mail connection dropped (%s)", describe(exc))
         return None
     except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _reply in exc.recipients.values()]
-        logger.warning("recipient refused (SMTP %s)", ",".join(str(code) for code in codes))
-        return Outcome.REJECTED if codes and all(500 <= code < 600 for code in codes) else Outcome.RETRY
+        replies = list(exc.recipients.values())
+        logger.warning("recipient refused (SMTP %s)", ",".join(status(code, reply) for code, reply in replies))
+        gone = replies and all(refuses_the_mailbox(code, reply, at_rcpt=True) for code, reply in replies)
+        return Outcome.REJECTED if gone else Outcome.RETRY
     except smtplib.SMTPResponseException as exc:
-        # 5xx to MAIL FROM or DATA refuses this message for good; 4xx is a try-again.
-        logger.warning("message refused (SMTP %s)", exc.smtp_code)
-        if 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPSenderRefused):
+        # A refusal of MAIL FROM is about our sender, never the recipient's.
+        logger.warning("message refused (SMTP %s)", status(exc.smtp_code, exc.smtp_error))
+        if isinstance(exc, smtplib.SMTPDataError) and refuses_the_mailbox(exc.smtp_code, exc.smtp_error, at_rcpt=False):
             return Outcome.REJECTED
         return Outcome.RETRY
     except smtplib.SMTPException as exc:
@@ -138,6 +152,35 @@ def _send_one(connection, message: EmailMessage) -> Outcome | None:
     if not sent:
         return Outcome.RETRY
     return _esp_outcome(message)
+
+
+def enhanced_status(reply) -> str | None:
+    """The RFC 3463 enhanced status code that opens an SMTP reply's text ("5.1.1"), if it has one."""
+    if isinstance(reply, str):
+        reply = reply.encode("utf-8", "replace")
+    match = ENHANCED_STATUS.match(reply or b"")
+    return match.group(1).decode("ascii") if match else None
+
+
+def refuses_the_mailbox(code: int, reply, *, at_rcpt: bool) -> bool:
+    """Whether an SMTP refusal says the recipient's mailbox will never take mail.
+
+    With an enhanced status code, only MAILBOX_GONE does. Without one, a 550,
+    551 or 553 at RCPT does; at DATA the recipient was already accepted, so a
+    refusal there without a code that names the mailbox is about the message.
+    """
+    if not 500 <= code < 600:
+        return False
+    enhanced = enhanced_status(reply)
+    if enhanced is not None:
+        return enhanced in MAILBOX_GONE
+    return at_rcpt and code in MAILBOX_GONE_AT_RCPT
+
+
+def status(code: int, reply) -> str:
+    """An SMTP reply's codes for the log ("550 5.1.1"): its text can quote the address, so never that."""
+    enhanced = enhanced_status(reply)
+    return f"{code} {enhanced}" if enhanced else str(code)
 
 
 def _send(connection, message: EmailMessage) -> int:

@@ -95,6 +95,8 @@ class RecordingHandler:
         self.hold_from = 1
         # Addresses answered at RCPT with this reply (e.g. "550 5.1.1 No such user").
         self.rcpt_replies = {}
+        # Messages to these addresses answered at DATA with this reply (e.g. "554 5.7.1 Spam").
+        self.data_replies = {}
         # Drop the connection at DATA on these attempt numbers.
         self.disconnect_on = set()
 
@@ -114,6 +116,9 @@ class RecordingHandler:
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 Try again later"
+        for address in envelope.rcpt_tos:
+            if address in self.data_replies:
+                return self.data_replies[address]
         if attempt >= self.hold_from:
             self.data_started.set()
         while attempt >= self.hold_from and not self.release.is_set():

@@ -93,6 +93,52 @@ def test_a_550_at_rcpt_suppresses_the_address_and_a_new_sign_up_with_it_sees_the
     assert smtp.recipients() == ["here@example.org"]
 
 
+# What a mail server says, and whether it means the mailbox will never take mail.
+REFUSALS = [
+    ("rcpt", "550 5.1.1 <{address}>: Recipient address rejected: User unknown", True),
+    ("rcpt", "550 Unrouteable address", True),
+    ("rcpt", "553 5.1.3 Bad recipient address syntax", True),
+    ("rcpt", "550 5.2.1 Mailbox disabled for this recipient", True),
+    ("rcpt", "554 5.7.1 <{address}>: Relay access denied", False),
+    ("rcpt", "550 5.7.1 Service unavailable; client host blocked using Spamhaus", False),
+    ("rcpt", "552 5.2.2 Mailbox full", False),
+    ("rcpt", "554 Transaction failed", False),
+    ("data", "550 5.1.1 The email account that you tried to reach does not exist", True),
+    ("data", "554 5.7.1 Message rejected under content policy", False),
+    ("data", "500 Error: internal server error", False),
+    ("data", "550 Message rejected as spam", False),
+    ("data", "552 5.3.4 Message size exceeds fixed limit", False),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("stage", "reply", "mailbox_gone"), REFUSALS)
+def test_only_a_refusal_of_the_mailbox_itself_suppresses_any_other_is_retried(smtp, stage, reply, mailbox_gone):
+    campaign = make_campaign()
+    address = "ann@example.org"
+    signature = owing_confirmation(campaign, email=address)
+    replies = smtp.rcpt_replies if stage == "rcpt" else smtp.data_replies
+    replies[address] = reply.format(address=address)
+
+    assert drain() == 0
+    signature.refresh_from_db()
+    assert smtp.messages == []
+    if mailbox_gone:
+        assert Suppression.objects.filter(email_canonical=address).exists()
+        assert signature.undeliverable_at is not None and signature.email_due == ""
+        return
+    assert not Suppression.objects.exists(), "a refusal that is not about the mailbox suppressed it for good"
+    assert signature.undeliverable_at is None
+    assert signature.email_due == "confirm" and signature.email_attempts == 1
+    assert signature.email_not_before > timezone.now()
+
+    # Once the server takes it, the email goes.
+    replies.clear()
+    time_for_the_next_try()
+    assert drain() == 1
+    assert smtp.recipients() == [address]
+
+
 @pytest.mark.django_db
 def test_it_reopens_a_dropped_connection_and_sends_the_rest_of_the_batch_once(smtp):
     campaign = make_campaign()
