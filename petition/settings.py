@@ -620,8 +620,14 @@ LOGGING = {
     },
     # petition.logscrub: addresses and link tokens out of every record (Django's request
     # lines, Celery's exception texts, SMTP refusals), whatever logged it.
-    "filters": {"scrub": {"()": "petition.logscrub.scrubbing_filter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["scrub"]}},
+    # petition.securitylog: a client's bad Host or form is a short warning, not an error with a traceback.
+    "filters": {
+        "scrub": {"()": "petition.logscrub.scrubbing_filter"},
+        "client_mistakes": {"()": "petition.securitylog.ClientMistakesAsWarnings"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["scrub", "client_mistakes"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
