@@ -143,11 +143,12 @@ def rate_windows(request, group: str, rates: list[str]) -> list[Window]:
 
 
 def seconds_to_wait(windows: list[Window], counts: list[int]) -> int:
+    """Seconds until every tripped window has passed: a window named by its end still counts through that second."""
     wait = 0
     now = int(time.time())
     for count, window in zip(counts, windows, strict=True):
         if count > window.limit:
-            wait = max(wait, window.ends - now, 1)
+            wait = max(wait, window.ends + 1 - now)
     return wait
 
 

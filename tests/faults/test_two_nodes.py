@@ -17,7 +17,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import zlib
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from urllib.parse import urlencode, urljoin
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django_ratelimit.core import _get_window
 
 from campaigns.models import Campaign
 from petition.ratelimits import ip_hash, parse_address
@@ -192,12 +192,12 @@ def sign_path(campaign: Campaign) -> str:
 
 
 def seconds_left_in_burst_window(address: str, hash_key: str, settings) -> float:
-    """django-ratelimit counts in fixed windows offset per client (crc32 of its key): how long this one still runs."""
+    """django-ratelimit counts in fixed windows offset per client: how long this one still runs.
+
+    A window is named by the whole second it ends at and counts through that second.
+    """
     settings.IP_HASH_KEY = hash_key
-    value = ip_hash(parse_address(address)).encode()
-    now = time.time()
-    end = now - now % 60 + zlib.crc32(value) % 60
-    return end - now if end >= now else end + 60 - now
+    return _get_window(ip_hash(parse_address(address)), 60) + 1 - time.time()
 
 
 def test_two_nodes_share_rate_limits_send_each_email_once_and_count_exactly(

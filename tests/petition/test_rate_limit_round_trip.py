@@ -1,9 +1,13 @@
 """Every window of a rate limit is counted in one round trip to Redis, and still counted exactly."""
 
+import types
+
+import django_ratelimit.core
 import pytest
 from django.test import RequestFactory
 
-from petition.ratelimits import seconds_until_allowed
+from petition import ratelimits
+from petition.ratelimits import rate_windows, seconds_until_allowed
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +54,21 @@ def test_it_counts_in_the_embedded_local_memory_cache_too(settings):
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.11")
 
     assert [seconds_until_allowed(request, "sign:1", ["2/m", "100/h"]) > 0 for _ in range(3)] == [False, False, True]
+
+
+@pytest.mark.parametrize("seconds_into_the_window", [0, 1, 29, 58, 59])
+def test_a_client_that_waits_retry_after_is_let_in(monkeypatch, seconds_into_the_window):
+    """Retry-After is honest to the second: a window named by its end still counts through that second."""
+    request = RequestFactory().post("/", REMOTE_ADDR=f"203.0.113.{20 + seconds_into_the_window}")
+    offset = rate_windows(request, "sign:1", ["1/m"])[0].ends % 60  # where this client's minutes begin
+    clock = types.SimpleNamespace(time=None)
+    monkeypatch.setattr(django_ratelimit.core, "time", clock)
+    monkeypatch.setattr(ratelimits, "time", clock)
+    now = 1_800_000_000 - 1_800_000_000 % 60 + offset + 1 + seconds_into_the_window
+    clock.time = lambda: now + 0.25
+
+    assert seconds_until_allowed(request, "sign:1", ["1/m"]) == 0
+    wait = seconds_until_allowed(request, "sign:1", ["1/m"])
+    assert wait == 60 - seconds_into_the_window
+    now += wait
+    assert seconds_until_allowed(request, "sign:1", ["1/m"]) == 0
