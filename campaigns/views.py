@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from petition.attribution import VIA_MAX_LENGTH, link_attribution
 from petition.httpcache import public_unless_personal
 
 from .forms import MastodonServerForm
@@ -28,11 +29,9 @@ def campaign_list(request):
 def partner_link(request, slug: str, organisation: str):
     """/<campaign>/via/<organisation>/: the path form of ?via=, for links that must stay short."""
     campaign = get_visible_campaign(request, slug)
-    query = {"via": organisation[:80]}
-    for name in ("utm_source", "utm_campaign"):
-        if request.GET.get(name):
-            query[name] = request.GET[name][:100]
-    return redirect(f"{campaign.get_absolute_url()}?{urlencode(query)}")
+    attribution = {**link_attribution(request.GET), "via": organisation[:VIA_MAX_LENGTH]}
+    query = urlencode([(name, value) for name, value in attribution.items() if value])
+    return redirect(f"{campaign.get_absolute_url()}?{query}")
 
 
 @require_GET

@@ -30,6 +30,8 @@ from django.core.cache import cache
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
+from .attribution import page_address
+
 PAGE_CACHE_PREFIX = "public-page:"
 
 
@@ -107,5 +109,5 @@ def page_cache_key(request) -> str | None:
         or settings.SESSION_COOKIE_NAME in request.COOKIES
     ):
         return None
-    address = f"{request.method}|{request.get_host()}|{get_language()}|{request.get_full_path()}"
+    address = f"{request.method}|{request.get_host()}|{get_language()}|{page_address(request)}"
     return PAGE_CACHE_PREFIX + hashlib.sha256(address.encode()).hexdigest()

@@ -14,8 +14,9 @@ from django_countries import countries
 from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
+from petition.attribution import clean_attribution
+
 from . import names, postcodes
-from .attribution import clean_attribution
 from .emailaddr import UndeliverableAddress, deliverable_address, email_domain
 
 MAX_NAME_LENGTH = 100

@@ -14,8 +14,8 @@ from campaigns.models import Campaign
 from campaigns.selectors import referring_partner
 from campaigns.showcase import showcase_html
 from campaigns.text import render_body
+from petition.attribution import link_attribution, page_address
 
-from .attribution import clean_attribution
 from .forms import SignatureForm
 from .models import Signature
 from .services import ConfirmResult
@@ -46,11 +46,7 @@ def petition_context(campaign: Campaign, form: SignatureForm) -> dict:
 
 def blank_sign_form(request, campaign: Campaign) -> SignatureForm:
     """An empty form carrying the attribution of the link that brought the visitor."""
-    initial = {
-        "via": request.GET.get("via", "")[:80],
-        "utm_source": clean_attribution(request.GET.get("utm_source", "")),
-        "utm_campaign": clean_attribution(request.GET.get("utm_campaign", "")),
-    }
+    initial = link_attribution(request.GET)
     return SignatureForm(initial=initial, campaign=campaign, partner=referring_partner(campaign, initial["via"]))
 
 
@@ -145,7 +141,7 @@ def kept_page(request, campaign: Campaign, template: str, context: Callable[[], 
     language = get_language() or settings.LANGUAGE_CODE
     prefix = f"/{language}/"
     # What the language links point to (campaigns.templatetags.petition_tags.language_links).
-    address = request.get_full_path() if request.method in ("GET", "HEAD") else request.path
+    address = page_address(request) if request.method in ("GET", "HEAD") else request.path
     if not campaign.cached_copy or not address.startswith(prefix):
         return None
     key = (campaign.slug, template, language)

@@ -3,8 +3,11 @@ from html import escape
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from petition.attribution import page_address
 
 register = template.Library()
 
@@ -13,21 +16,34 @@ CURRENT = ' aria-current="true"'
 
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[tuple[str, str, str]]:
-    """(code, name in that language, this page's address in that language)."""
+    """(code, name in that language, this page's address in that language), with the attribution its link carried."""
     request = context["request"]
     # A page answering a POST (a form with errors) switches to its GET address;
     # a page rendered once for many addresses names the one its links carry
     # (signatures.pages.confirm_button_page).
     path = context.get("language_switch_path")
     if path is None:
-        path = request.get_full_path() if request.method == "GET" else context.get("page_path", request.path)
+        path = page_address(request) if request.method == "GET" else context.get("page_path", request.path)
+    names = dict(settings.LANGUAGES)
+    return [(code, names[code], address) for code, address in in_each_language(path)]
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context) -> list[tuple[str, str]]:
+    """(code, this page's address in that language) with no query at all: the one address search engines should keep."""
+    path = context.get("page_path") or escape_uri_path(context["request"].path)
+    return in_each_language(path)
+
+
+def in_each_language(path: str) -> list[tuple[str, str]]:
+    """(code, the address in that language) for each of our languages."""
     prefix = f"/{get_language()}/"
     if path.startswith(prefix):
         # Our public URLs differ between languages only by this prefix; swapping
         # it is far cheaper than translate_url's resolve and reverse per language.
         rest = path[len(prefix) - 1 :]
-        return [(code, name, f"/{code}{rest}") for code, name in settings.LANGUAGES]
-    return [(code, name, translate_url(path, code)) for code, name in settings.LANGUAGES]
+        return [(code, f"/{code}{rest}") for code, _ in settings.LANGUAGES]
+    return [(code, translate_url(path, code)) for code, _ in settings.LANGUAGES]
 
 
 @register.simple_tag(takes_context=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from signatures.attribution import MAX_LENGTH, clean_attribution
+from petition.attribution import MAX_LENGTH, clean_attribution
 from signatures.models import Signature
 from tests.factories import make_campaign, sign_data
 
