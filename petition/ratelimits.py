@@ -143,12 +143,16 @@ def rate_windows(request, group: str, rates: list[str]) -> list[Window]:
 
 
 def seconds_to_wait(windows: list[Window], counts: list[int]) -> int:
-    """Seconds until every tripped window has passed: a window named by its end still counts through that second."""
+    """Seconds until every tripped window has passed: a window named by its end still counts through that second.
+
+    At least 1 once a window has tripped: the clock may tick past the window's
+    end between counting and this sum, and a refusal must never say "wait 0".
+    """
     wait = 0
     now = int(time.time())
     for count, window in zip(counts, windows, strict=True):
         if count > window.limit:
-            wait = max(wait, window.ends + 1 - now)
+            wait = max(wait, window.ends + 1 - now, 1)
     return wait
 
 

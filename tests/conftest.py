@@ -55,20 +55,25 @@ def eager_celery(settings):
 
 @pytest.fixture(autouse=True)
 def rate_limit_clock(monkeypatch):
-    """Hold django-ratelimit's clock still for the test.
+    """Hold the rate limits' clock still for the test: django-ratelimit's and the Retry-After arithmetic's.
 
     It counts in fixed windows (each minute, each hour, at an offset per key):
     a test whose requests straddled a boundary would see its count start over
     and its limit never trip. With the clock held, every request of a test
-    falls in the window the test started in.
+    falls in the window the test started in, and the wait it is told is
+    counted from the same instant.
     """
     import time
     import types
 
     import django_ratelimit.core
 
+    import petition.ratelimits
+
     started = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: started))
+    held_clock = types.SimpleNamespace(time=lambda: started)
+    monkeypatch.setattr(django_ratelimit.core, "time", held_clock)
+    monkeypatch.setattr(petition.ratelimits, "time", held_clock)
 
 
 @pytest.fixture(autouse=True)

@@ -72,3 +72,12 @@ def test_a_client_that_waits_retry_after_is_let_in(monkeypatch, seconds_into_the
     assert wait == 60 - seconds_into_the_window
     now += wait
     assert seconds_until_allowed(request, "sign:1", ["1/m"]) == 0
+
+
+def test_a_refusal_never_says_wait_zero_when_the_clock_ticks_past_the_window(monkeypatch):
+    """The count and the wait are two readings of the clock; a second may pass between them."""
+    window = ratelimits.Window(key="k", limit=1, seconds=61, ends=1_800_000_000)
+    monkeypatch.setattr(ratelimits, "time", types.SimpleNamespace(time=lambda: 1_800_000_001.5))
+
+    assert ratelimits.seconds_to_wait([window], [2]) == 1
+    assert ratelimits.seconds_to_wait([window], [1]) == 0
