@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from petition.attribution import VIA_MAX_LENGTH, link_attribution
 from petition.httpcache import public_unless_personal
@@ -19,6 +20,8 @@ from .selectors import get_visible_campaign
 from .sharing import mastodon_share_url
 
 
+@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
+@require_safe
 @public_unless_personal
 def campaign_list(request):
     # Drafts are left out, so descending status puts "open" before "closed".
@@ -26,6 +29,8 @@ def campaign_list(request):
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
+@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
+@require_safe
 def partner_link(request, slug: str, organisation: str):
     """/<campaign>/via/<organisation>/: the path form of ?via=, for links that must stay short."""
     campaign = get_visible_campaign(request, slug)
@@ -34,7 +39,8 @@ def partner_link(request, slug: str, organisation: str):
     return redirect(f"{campaign.get_absolute_url()}?{query}")
 
 
-@require_GET
+@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
+@require_safe
 def share_mastodon(request, slug: str):
     """Mastodon has no central share address: ask for the visitor's server, then link to it.
 
@@ -52,7 +58,8 @@ def share_mastodon(request, slug: str):
     )
 
 
-@require_GET
+@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
+@require_safe
 def campaign_image(request, slug: str):
     """The campaign's share picture; media files are not otherwise served."""
     campaign = get_object_or_404(Campaign.objects.public(), slug=slug)

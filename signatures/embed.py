@@ -20,7 +20,7 @@ campaigns.embed_snippets.embed_frame_ancestors.
 
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from campaigns.embed_snippets import embed_frame_ancestors, embed_url
 from campaigns.models import Campaign
@@ -47,7 +47,8 @@ def embed_context(campaign: Campaign, form: SignatureForm) -> dict:
     }
 
 
-@require_GET
+@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
+@require_safe
 @public_unless_personal  # no cookie and no CSRF token: the same for every visitor of a partner's page
 def embed_form(request, slug: str):
     campaign = get_visible_campaign(request, slug)
@@ -76,7 +77,8 @@ def embed_sign(request, slug: str):
     return framed(response, campaign)
 
 
-@require_GET
+@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
+@require_safe
 @public_unless_personal
 def embed_thanks(request, slug: str):
     campaign = get_visible_campaign(request, slug)
