@@ -5,6 +5,10 @@ import unicodedata
 import idna
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+# Names that never lead to a mailbox on the internet (RFC 2606, 6761, 6762, 8375;
+# ICANN's .internal): mail to them would be delivered, if at all, inside the
+# sending network, to the server's own accounts or a neighbour's.
+LOCAL_ONLY_NAMES = ("localhost", "local", "invalid", "test", "internal", "home.arpa")
 
 
 class UndeliverableAddress(ValueError):
@@ -29,6 +33,18 @@ def canonical_domain(domain: str) -> str:
         return idna.encode(text, uts46=True, std3_rules=True, transitional=False).decode("ascii")
     except (idna.IDNAError, UnicodeError):
         raise UndeliverableAddress from None
+
+
+def is_internet_domain(domain: str) -> bool:
+    """False for an address literal ([192.0.2.1], [IPv6:…]) and for a name that stays inside a network.
+
+    Django's validator accepts both (and "localhost" itself); a petition must
+    not send its emails to them.
+    """
+    name = domain.rstrip(".").lower()
+    if name.startswith("["):
+        return False
+    return not any(name == local or name.endswith("." + local) for local in LOCAL_ONLY_NAMES)
 
 
 def canonical_email(address: str) -> str:

@@ -17,7 +17,7 @@ from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 from petition.attribution import clean_attribution
 
 from . import names, postcodes
-from .emailaddr import UndeliverableAddress, deliverable_address, email_domain
+from .emailaddr import UndeliverableAddress, deliverable_address, email_domain, is_internet_domain
 
 MAX_NAME_LENGTH = 100
 MAX_EMAIL_LENGTH = 254
@@ -272,6 +272,8 @@ def validate_email_address(value: str) -> str:
         # Checked in the form mail delivery will use: invisible and look-alike characters are
         # gone from the domain and an international one is in its ASCII form.
         deliverable = deliverable_address(value)
+        if not is_internet_domain(deliverable.rpartition("@")[2]):
+            raise UndeliverableAddress
     except UndeliverableAddress:
         raise forms.ValidationError(
             _(

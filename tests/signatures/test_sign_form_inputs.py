@@ -56,7 +56,10 @@ def test_it_normalises_names_to_nfc_and_single_spaces():
     assert form.cleaned_data["first_name"] == "José Maria"
 
 
-@pytest.mark.parametrize("value", ["a@example.org", "Marie.Curie+tag@Example.ORG", "user@sub.example.co.uk", "marie@exämple.de"])
+@pytest.mark.parametrize(
+    "value",
+    ["a@example.org", "Marie.Curie+tag@Example.ORG", "user@sub.example.co.uk", "marie@exämple.de", "ann@localhost.example.org", "ann@local.de"],
+)
 def test_it_accepts_valid_email_addresses(value):
     assert "email" not in errors_for(email=value)
 
@@ -77,6 +80,17 @@ def test_it_accepts_valid_email_addresses(value):
         ("=?utf-8?b?bWFyaWU=?=@example.org", "complete email address"),
         ("=?us-ascii?q?ma?==?us-ascii?q?rie?=@example.org", "complete email address"),
         ("=?utf-8?q?marie?=.x@example.org", "complete email address"),
+        # Domains that never reach a mailbox on the internet, which Django's validator lets through.
+        ("root@localhost", "part after the @ cannot be used"),
+        ("root@LOCALHOST.", "part after the @ cannot be used"),
+        ("ann@mail.localhost", "part after the @ cannot be used"),
+        ("ann@[127.0.0.1]", "part after the @ cannot be used"),
+        ("ann@[IPv6:::1]", "part after the @ cannot be used"),
+        ("ann@printer.local", "part after the @ cannot be used"),
+        ("ann@intranet.internal", "part after the @ cannot be used"),
+        ("ann@nowhere.invalid", "part after the @ cannot be used"),
+        ("ann@router.home.arpa", "part after the @ cannot be used"),
+        ("ann@ｌｏｃａｌｈｏｓｔ", "part after the @ cannot be used"),
     ],
 )
 def test_it_rejects_bad_email_addresses_with_a_specific_message(value, message):
