@@ -347,13 +347,16 @@ def withdraw(signature_id: int, token: str) -> Signature:
     """The signer takes their signature back: it stops counting and their personal data goes."""
     signature = find_by_token(signature_id, token, MANAGE)
     with transaction.atomic():
-        Signature.objects.filter(pk=signature_id).exclude(status=Signature.Status.WITHDRAWN).update(
+        withdrawn_now = Signature.objects.filter(pk=signature_id).exclude(status=Signature.Status.WITHDRAWN).update(
             status=Signature.Status.WITHDRAWN, withdrawn_at=timezone.now()
         )
-        webhook_events.record(signature_id, webhook_events.WITHDRAWN)
+        if withdrawn_now:
+            webhook_events.record(signature_id, webhook_events.WITHDRAWN)
+            request_fold(signature.campaign_id)
+        # Erased on a second press too: a row withdrawn some other way must not keep its data.
         erase_signatures([signature_id])
-        request_fold(signature.campaign_id)
-    logger.info("signature %s withdrawn", signature_id)
+    if withdrawn_now:
+        logger.info("signature %s withdrawn", signature_id)
     reload(signature)
     return signature
 
