@@ -8,7 +8,6 @@ they all look and fold the same way.
 import functools
 import re
 import secrets
-from email._policybase import Compat32
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.utils import formatdate, make_msgid
@@ -16,45 +15,14 @@ from email.utils import formatdate, make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT, forbid_multi_line_headers
-from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .header_folding import LINK_HEADERS_POLICY, WIRE_POLICY, encoded_subject
+from .mime import AUTOMATED_HEADERS, message_id_domain
+
 # One line, but keep no-break spaces: French puts one before a colon.
 SUBJECT_WHITESPACE = re.compile(r"[ \t\r\n]+")
-
-
-# Headers whose value is one long token (a URL): folding can only put it on a
-# continuation line of its own, which parsers then read with a leading space.
-UNFOLDED_HEADERS = {"list-unsubscribe", "list-unsubscribe-post"}
-
-
-# Printable ASCII, spaces and tabs: no character that compat32 would encode or take for a line break.
-PLAIN_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
-
-
-class LinkHeadersPolicy(Compat32):
-    """Python's compat32 policy (what Django's messages use), leaving the link headers on one line.
-
-    RFC 5322 allows lines up to 998 characters; a URL header far shorter than
-    that is better whole on its line than folded before its only token.
-
-    A plain header that fits on its line is written as it is, which is what
-    compat32 writes too, without building a Header object to find that out:
-    that was a tenth of the CPU of sending a confirmation email.
-    """
-
-    def _fold(self, name, value, sanitize):
-        if isinstance(value, str):
-            if name.lower() in UNFOLDED_HEADERS and value.isascii() and len(value) < 900:
-                return f"{name}: {value}{self.linesep}"
-            if len(name) + 2 + len(value) <= self.max_line_length and PLAIN_HEADER_VALUE.fullmatch(value):
-                return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-LINK_HEADERS_POLICY = LinkHeadersPolicy()
-WIRE_POLICY = LINK_HEADERS_POLICY.clone(linesep="\r\n")
 
 
 class Email(EmailMultiAlternatives):
@@ -64,10 +32,13 @@ class Email(EmailMultiAlternatives):
     name, so the first encoded word does not fit after "Subject: " and the whole
     subject lands on a continuation line, which some clients and filters read as
     empty. Told the name, the encoder fills the first line and folds the rest.
+    Its Message-ID is named after the sender's domain (mime.message_id_domain).
     """
 
     def message(self, *args, **kwargs):
         message = super().message(*args, **kwargs)
+        if "message-id" not in {name.lower() for name in self.extra_headers}:
+            message.replace_header("Message-ID", make_msgid(domain=message_id_domain(self.from_email)))
         if not self.subject.isascii():
             del message["Subject"]
             # Past Django's own __setitem__, which would re-encode it the old way; the text was
@@ -111,7 +82,7 @@ class Email(EmailMultiAlternatives):
         headers.append(shared_header("From", self.from_email, encoding))
         headers.append(header("To", ", ".join(str(address) for address in self.to)))
         headers.append(header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
-        headers.append(header("Message-ID", make_msgid(domain=DNS_NAME)))
+        headers.append(header("Message-ID", make_msgid(domain=message_id_domain(self.from_email))))
         headers.extend(header(name, value) for name, value in self.extra_headers.items())
         if not subject_ascii:
             headers.append(encoded_subject(self.subject))
@@ -161,12 +132,6 @@ def wire_header(name: str, value: str, encoding: str) -> bytes:
 # The sender and the subject are the same in many messages in a row (one
 # campaign, one language), and encoding them is pure: each is encoded once.
 shared_header = functools.lru_cache(maxsize=256)(wire_header)
-
-
-@functools.lru_cache(maxsize=256)
-def encoded_subject(subject: str) -> bytes:
-    """A non-ASCII subject as Email.message() writes it, starting on the Subject line."""
-    return WIRE_POLICY.fold_binary("Subject", Header(subject, "utf-8", header_name="Subject"))
 
 
 def new_boundary() -> str:
@@ -221,8 +186,8 @@ def render_email(name: str, context: dict, language: str, to: list[str], headers
 
 
 def compose_email(subject: str, text: str, html: str, to: list[str], headers: dict | None = None) -> Email:
-    """The message of a rendered triplet; the subject is put on one line here."""
-    message = Email(one_line_subject(subject), text, settings.DEFAULT_FROM_EMAIL, to, headers=headers or {})
+    """The message of a rendered triplet, marked as automated (mime.AUTOMATED_HEADERS); the subject is put on one line here."""
+    message = Email(one_line_subject(subject), text, settings.DEFAULT_FROM_EMAIL, to, headers={**AUTOMATED_HEADERS, **(headers or {})})
     message.attach_alternative(html, "text/html")
     return message
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -20,7 +19,8 @@ from django.utils.safestring import mark_safe
 
 from campaigns.models import Update
 from campaigns.text import render_body
-from petition.mime import Alternative, Rendered
+from petition.emails import Email
+from petition.mime import AUTOMATED_HEADERS, Alternative, Rendered
 
 from ..links import manage_url, one_click_headers, unsubscribe_url
 from ..models import Signature
@@ -73,11 +73,11 @@ class Composer:
                     subject=single_line(text.subject.replace("{petition}", petition)),
                     text=render_to_string("emails/update-body.txt", context),
                     html=render_to_string("emails/update-body.html", context),
-                    wire=Alternative(self.from_email, {"Content-Language": text.language}),
+                    wire=Alternative(self.from_email, {**AUTOMATED_HEADERS, "Content-Language": text.language}),
                 )
         return self.skeletons[language]
 
-    def batch_message(self, signers: list[Signature], merge_field: str) -> EmailMultiAlternatives:
+    def batch_message(self, signers: list[Signature], merge_field: str) -> Email:
         """One message for an ESP's batch send: the provider fills each signer's parts in from merge_data.
 
         All signers share one language's text; merge_field is the provider's
@@ -96,11 +96,12 @@ class Composer:
             .replace(UNSUBSCRIBE, field("unsubscribe_url_html")).replace(MANAGE, field("manage_url_html"))
         )  # fmt: skip
         headers = {
+            **AUTOMATED_HEADERS,
             "List-Unsubscribe": f"<{field('unsubscribe_url')}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Content-Language": skeleton.language,
         }
-        message = EmailMultiAlternatives(subject, text, self.from_email, [s.email for s in signers], headers=headers)
+        message = Email(subject, text, self.from_email, [s.email for s in signers], headers=headers)
         message.attach_alternative(html, "text/html")
         message.merge_data = {}
         for signer in signers:
@@ -115,7 +116,7 @@ class Composer:
             }  # fmt: skip
         return message
 
-    def message(self, signature: Signature, *, to: str | None = None, test: bool = False) -> EmailMultiAlternatives:
+    def message(self, signature: Signature, *, to: str | None = None, test: bool = False) -> Email:
         skeleton = self.skeleton_for(signature)
         if test:
             unsubscribe = manage = settings.SITE_URL + "/"
@@ -125,8 +126,12 @@ class Composer:
             manage = manage_url(signature)
             headers = one_click_headers(unsubscribe)
         subject, text, html = personal(skeleton, signature, unsubscribe, manage)
-        message = EmailMultiAlternatives(
-            subject, text, self.from_email, [to or signature.email], headers={**headers, "Content-Language": skeleton.language}
+        message = Email(
+            subject,
+            text,
+            self.from_email,
+            [to or signature.email],
+            headers={**AUTOMATED_HEADERS, **headers, "Content-Language": skeleton.language},
         )
         message.attach_alternative(html, "text/html")
         return message

@@ -4,7 +4,7 @@ from email._policybase import compat32
 
 import pytest
 
-from petition.emails import LINK_HEADERS_POLICY
+from petition.header_folding import LINK_HEADERS_POLICY
 
 pytestmark = pytest.mark.unit
 
@@ -26,6 +26,13 @@ HEADERS = [
 def test_a_header_is_written_exactly_as_compat32_writes_it(name, value):
     assert LINK_HEADERS_POLICY.fold(name, value) == compat32.fold(name, value)
     assert LINK_HEADERS_POLICY.fold_binary(name, value) == compat32.fold_binary(name, value)
+
+
+def test_a_long_message_id_stays_on_its_line_where_compat32_would_fold_it():
+    value = "<179650394242.10286.16127630624272731470@mail.stop-surveillance.example>"
+
+    assert LINK_HEADERS_POLICY.fold("Message-ID", value) == f"Message-ID: {value}\n"
+    assert compat32.fold("Message-ID", value) != f"Message-ID: {value}\n"
 
 
 def test_a_long_link_header_stays_on_its_line_where_compat32_would_fold_it():

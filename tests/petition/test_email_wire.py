@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.core.mail import BadHeaderError
 
-from petition import emails
+from petition import emails, header_folding
 from petition.emails import Email, compose_email
 
 pytestmark = pytest.mark.unit
@@ -91,7 +91,7 @@ def test_the_content_type_line_is_folded_as_compat32_folds_it(seed):
     # Other shapes go through compat32's folding itself.
     boundaries += ["=" * chance.randint(0, 40) + "ab" * chance.randint(0, 40) + " x" * chance.randint(0, 3) for _ in range(50)]
     for boundary in boundaries:
-        expected = emails.WIRE_POLICY.fold_binary("Content-Type", f'multipart/alternative; boundary="{boundary}"')
+        expected = header_folding.WIRE_POLICY.fold_binary("Content-Type", f'multipart/alternative; boundary="{boundary}"')
         assert emails.multipart_content_type(boundary) == expected
 
 

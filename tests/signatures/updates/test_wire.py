@@ -22,7 +22,7 @@ BODY = (
     ".A line starting with a dot\r\n"
     "From the start of a line\r\n\r\n" + LONG_GREEK + "\r\n\r\nThank you, {name}."
 )
-HEADERS = ["Subject", "From", "To", "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Language"]
+HEADERS = ["Subject", "From", "To", "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Language", "Auto-Submitted", "X-Auto-Response-Suppress"]
 
 
 def parsed(data: bytes):
@@ -57,6 +57,10 @@ def test_the_wire_bytes_carry_what_djangos_message_would(first_name, last_name, 
     assert recipient == str(django["To"])
     assert parseaddr(sender) == parseaddr(str(django["From"]))
     assert {name: str(ours[name]) for name in HEADERS} == {name: str(django[name]) for name in HEADERS}
+    # Each on its own line, not folded onto the next (which parsers read with a leading space).
+    for name in ("Subject", "List-Unsubscribe", "Message-ID"):
+        assert not str(ours[name]).startswith(" "), name
+        assert f"\r\n{name}: ".encode() in data, name
     assert ours["Date"] and ours["Message-ID"] and ours["Message-ID"] != django["Message-ID"]
     assert content(ours, "plain") == content(django, "plain")
     assert content(ours, "html") == content(django, "html")
