@@ -9,9 +9,8 @@ from email import message_from_bytes
 
 import pytest
 from django.core.mail import get_connection
-from django.core.mail.utils import DNS_NAME
 
-from petition import mailer
+from petition import mailer, mime
 from petition.emails import compose_email
 from petition.mime import Alternative, message_id_domain
 from tests.faults.servers import recording_smtp_server
@@ -35,10 +34,31 @@ def test_the_domain_is_the_senders(sender, domain):
     assert message_id_domain(sender) == domain
 
 
+@pytest.fixture
+def machine_named(monkeypatch):
+    """The machine's name as Django would give it; message_id_domain's answers are forgotten before and after."""
+
+    def name_it(name: str) -> None:
+        monkeypatch.setattr(mime, "DNS_NAME", name)
+        message_id_domain.cache_clear()
+
+    yield name_it
+    message_id_domain.cache_clear()
+
+
 @pytest.mark.parametrize("sender", ["petition@bündnis.example", "no address at all", "petition@[192.0.2.1]", "petition@-bad-.example"])
 @pytest.mark.unit
-def test_a_sender_without_a_plain_domain_keeps_djangos_choice(sender):
-    assert message_id_domain(sender) == str(DNS_NAME)
+def test_a_sender_without_a_plain_domain_keeps_djangos_choice(machine_named, sender):
+    machine_named("web-1.coalition.example")
+
+    assert message_id_domain(sender) == "web-1.coalition.example"
+
+
+@pytest.mark.unit
+def test_a_machine_name_that_is_no_domain_name_gives_localhost(machine_named):
+    machine_named("web_1 (container)")
+
+    assert message_id_domain("petition@bündnis.example") == "localhost"
 
 
 def test_a_confirmation_email_reaches_the_smtp_server_with_the_senders_domain(settings):
