@@ -4,11 +4,12 @@ Django's EmailMultiAlternatives builds a tree of MIME objects for every message
 and folds each of its headers: about half a millisecond of CPU, most of it the
 same from one recipient to the next. Alternative does the constant part once
 (the headers every message shares, the boundary) and per message only encodes
-what differs: its headers through Django's checks and petition.header_folding's
-folding (newlines refused, non-ASCII encoded, link headers whole), and both parts as quoted-printable with
-binascii, in C. Quoted-printable keeps every line at most 76 characters of
-ASCII whatever the text's script or paragraph length, and it never contains
-two "=" in a row, so it cannot contain the boundary.
+what differs: its headers through Django's checks and the folding of
+petition.header_folding (newlines refused, non-ASCII encoded, link headers
+whole), and both parts as quoted-printable with binascii, in C.
+Quoted-printable keeps every line at most 76 characters of ASCII whatever
+the text's script or paragraph length, and it never contains two "=" in a
+row, so it cannot contain the boundary.
 """
 
 import binascii
@@ -24,7 +25,6 @@ from django.core.mail.utils import DNS_NAME
 
 from .header_folding import WIRE_POLICY, encoded_subject
 
-POLICY = WIRE_POLICY
 CHARSET = "utf-8"
 # Every email we send is written by a program, not a person (RFC 3834): mail
 # systems send no out-of-office or other automatic reply to it, which a viral
@@ -59,7 +59,7 @@ def message_id_header(domain: str) -> bytes:
 
 def header(name: str, value: str) -> bytes:
     """One header line as Django's message would carry it."""
-    return POLICY.fold_binary(*forbid_multi_line_headers(name, value, CHARSET))
+    return WIRE_POLICY.fold_binary(*forbid_multi_line_headers(name, value, CHARSET))
 
 
 def subject_header(subject: str) -> bytes:
@@ -112,7 +112,7 @@ class Alternative:
             [
                 self.constant,
                 subject_header(subject),
-                POLICY.fold_binary("To", recipient),
+                WIRE_POLICY.fold_binary("To", recipient),
                 header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
                 message_id_header(self.message_id_domain),
                 *(header(name, value) for name, value in headers.items()),
