@@ -5,6 +5,7 @@ import email
 import email.policy
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -66,6 +67,26 @@ def worker_process(settings: dict, log_path: Path, *options: str) -> subprocess.
     command += ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"]
     with open(log_path, "wb") as log:
         return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def kill_what_is_left(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGKILL whatever is left of the process group of a process started with start_new_session, once it has exited.
+
+    granian's main process, told to stop while some of its workers are still
+    starting, exits without them: left running, they keep the port (granian
+    binds it with SO_REUSEPORT) and answer the requests of the next server
+    started on it, with the settings and files of the old one.
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import psycopg2
 import pytest
 
-from tests.realstack import free_port, production_environment, smtp_server, text_body, wait_for
+from tests.realstack import free_port, kill_what_is_left, production_environment, smtp_server, text_body, wait_for
 
 from .dockerfiles import compose
 from .environment import ROOT
@@ -68,7 +68,9 @@ def die_with_the_test() -> None:
 @contextlib.contextmanager
 def running(argv: list[str], cwd: Path, env: dict, log: Path):
     with log.open("w") as output:
-        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_the_test)
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, preexec_fn=die_with_the_test, start_new_session=True
+        )
     try:
         yield process
     finally:
@@ -76,8 +78,8 @@ def running(argv: list[str], cwd: Path, env: dict, log: Path):
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            pass
+        kill_what_is_left(process)
 
 
 def request(port: int, path: str, data: bytes | None = None, headers: dict | None = None):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realstack import free_port, production_environment, wait_for
+from tests.realstack import free_port, kill_what_is_left, production_environment, wait_for
 
 from .dockerfiles import dockerfile_instructions, exec_form
 from .environment import ROOT
@@ -80,8 +80,8 @@ def serving(argv: list[str], env: dict, log: Path):
         try:
             process.wait(timeout=40)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            pass
+        kill_what_is_left(process)
 
 
 def healthz_status(port: int, timeout: float = 5) -> int | None:

@@ -22,6 +22,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
+import django_ratelimit.core
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -31,7 +32,7 @@ from campaigns.models import Campaign
 from petition.ratelimits import ip_hash, parse_address
 from signatures.models import Signature
 from tests.factories import make_campaign, sign_data
-from tests.realstack import database_url, free_port, production_environment, text_body, wait_for
+from tests.realstack import database_url, free_port, kill_what_is_left, production_environment, text_body, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +66,7 @@ def node_environment():
 @contextmanager
 def process(command: list[str], env: dict, log: Path):
     with open(log, "wb") as out:
-        child = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield child
     finally:
@@ -73,8 +74,8 @@ def process(command: list[str], env: dict, log: Path):
         try:
             child.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(timeout=10)
+            pass
+        kill_what_is_left(child)
 
 
 def status_of(port: int, path: str) -> int:
@@ -191,17 +192,20 @@ def sign_path(campaign: Campaign) -> str:
         return reverse("signatures:sign", kwargs={"slug": campaign.slug})
 
 
-def seconds_left_in_burst_window(address: str, hash_key: str, settings) -> float:
-    """django-ratelimit counts in fixed windows offset per client: how long this one still runs.
+def seconds_left_in_burst_window(address: str, hash_key: str, settings, monkeypatch) -> float:
+    """django-ratelimit counts in fixed windows offset per client: how long this one still runs on the nodes' clock.
 
-    A window is named by the whole second it ends at and counts through that second.
+    A window is named by the whole second it ends at and counts through that
+    second. The nodes count by the real clock, not by the one tests/conftest.py
+    holds still at the test's start (seconds before, while the nodes started).
     """
+    monkeypatch.setattr(django_ratelimit.core, "time", time)
     settings.IP_HASH_KEY = hash_key
     return _get_window(ip_hash(parse_address(address)), 60) + 1 - time.time()
 
 
 def test_two_nodes_share_rate_limits_send_each_email_once_and_count_exactly(
-    nodes, node_environment, redis_server, smtp, settings
+    nodes, node_environment, redis_server, smtp, settings, monkeypatch
 ):
     first, second = nodes
     campaign = make_campaign()
@@ -209,7 +213,7 @@ def test_two_nodes_share_rate_limits_send_each_email_once_and_count_exactly(
 
     # One address signs BURST times, alternating nodes; the next attempt is refused by the other node.
     crowded = "198.51.100.77"
-    left = seconds_left_in_burst_window(crowded, node_environment["IP_HASH_KEY"], settings)
+    left = seconds_left_in_burst_window(crowded, node_environment["IP_HASH_KEY"], settings, monkeypatch)
     if left < 30:
         time.sleep(left + 1)  # start in a fresh minute window, so all eleven attempts fall in one
     visitor = Visitor(crowded)
