@@ -2,14 +2,13 @@
 
 from django.conf import settings
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+
+from petition.methods import read_only_page
 
 from .selectors import get_visible_campaign
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 def privacy_notice(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     return render(

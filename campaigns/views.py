@@ -8,11 +8,10 @@ from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
 
 from petition.attribution import VIA_MAX_LENGTH, link_attribution
 from petition.httpcache import public_unless_personal
+from petition.methods import read_only_page
 
 from .forms import MastodonServerForm
 from .models import Campaign
@@ -20,8 +19,7 @@ from .selectors import get_visible_campaign
 from .sharing import mastodon_share_url
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 @public_unless_personal
 def campaign_list(request):
     # Drafts are left out, so descending status puts "open" before "closed".
@@ -29,8 +27,7 @@ def campaign_list(request):
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 def partner_link(request, slug: str, organisation: str):
     """/<campaign>/via/<organisation>/: the path form of ?via=, for links that must stay short."""
     campaign = get_visible_campaign(request, slug)
@@ -39,8 +36,7 @@ def partner_link(request, slug: str, organisation: str):
     return redirect(f"{campaign.get_absolute_url()}?{query}")
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 def share_mastodon(request, slug: str):
     """Mastodon has no central share address: ask for the visitor's server, then link to it.
 
@@ -58,8 +54,7 @@ def share_mastodon(request, slug: str):
     )
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 def campaign_image(request, slug: str):
     """The campaign's share picture; media files are not otherwise served."""
     campaign = get_object_or_404(Campaign.objects.public(), slug=slug)

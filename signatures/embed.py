@@ -20,12 +20,13 @@ campaigns.embed_snippets.embed_frame_ancestors.
 
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
 from campaigns.embed_snippets import embed_frame_ancestors, embed_url
 from campaigns.models import Campaign
 from campaigns.selectors import get_visible_campaign, referring_partner
 from petition.httpcache import public_unless_personal
+from petition.methods import read_only_page
 from petition.security import allow_framing
 
 from .forms import SignatureForm
@@ -47,8 +48,7 @@ def embed_context(campaign: Campaign, form: SignatureForm) -> dict:
     }
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 @public_unless_personal  # no cookie and no CSRF token: the same for every visitor of a partner's page
 def embed_form(request, slug: str):
     campaign = get_visible_campaign(request, slug)
@@ -77,8 +77,7 @@ def embed_sign(request, slug: str):
     return framed(response, campaign)
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 @public_unless_personal
 def embed_thanks(request, slug: str):
     campaign = get_visible_campaign(request, slug)

@@ -5,11 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.selectors import get_visible_campaign
 from petition.crossorigin import posted_from_another_site
 from petition.httpcache import public_unless_personal
+from petition.methods import read_only_page
 from petition.security import recaptcha_step
 
 from . import services
@@ -19,8 +20,7 @@ from .pages import blank_sign_form, confirm_button_page, confirmed_page, petitio
 from .signing import Outcome, attempt_signature, signable_campaign
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 @recaptcha_step
 @public_unless_personal
 def petition_page(request, slug: str):
@@ -48,8 +48,7 @@ def sign(request, slug: str):
     return redirect("signatures:thanks", slug=campaign.slug)
 
 
-@csrf_exempt  # GET and HEAD only: require_safe answers any other method 405 before the view runs
-@require_safe
+@read_only_page
 @public_unless_personal
 def thanks(request, slug: str):
     """The same page whether the address was new, pending or confirmed."""
