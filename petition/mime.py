@@ -52,10 +52,6 @@ def message_id_domain(from_email: str) -> str:
     return machine if DOMAIN_NAME.fullmatch(machine) else "localhost"
 
 
-def message_id_header(domain: str) -> bytes:
-    """The Message-ID line, whole: one token of ASCII, which folding could only move to a line of its own."""
-    return b"Message-ID: " + make_msgid(domain=domain).encode("ascii") + b"\r\n"
-
 
 def header(name: str, value: str) -> bytes:
     """One header line as Django's message would carry it."""
@@ -114,7 +110,7 @@ class Alternative:
                 subject_header(subject),
                 WIRE_POLICY.fold_binary("To", recipient),
                 header("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
-                message_id_header(self.message_id_domain),
+                header("Message-ID", make_msgid(domain=self.message_id_domain)),
                 *(header(name, value) for name, value in headers.items()),
                 self.delimiter,
                 part("plain", text),
