@@ -54,6 +54,7 @@ def test_it_runs_every_scenario_in_quick_mode_prints_the_table_and_stops_what_it
         "| petition page (GET)",
         "| confirm (click the emailed link)",
         "| end to end (sign → email → click)",
+        "| end to end against the bare flows beside it",
         "| email latency (signed → confirmation in the sink)",
         "| count freshness at peak load",
         "| sign path at ",
