@@ -18,8 +18,18 @@ from .suppression import suppress
 
 logger = logging.getLogger(__name__)
 
-# Raw bounce kinds that are temporary however the provider's event is normalised.
-SOFT_BOUNCES = {("postmark", "SoftBounce"), ("postmark", "Transient"), ("sendgrid", "blocked")}
+# Raw bounce kinds that are temporary however the provider's event is normalised:
+# anymail reports each of these as "bounced", like a hard bounce. Postmark names
+# the kind in Type, Brevo in event, and Mailjet's bounce says hard_bounce false.
+SOFT_BOUNCES = {("postmark", "SoftBounce"), ("postmark", "Transient"), ("sendgrid", "blocked"), ("brevo", "soft_bounce")}
+
+
+def is_soft_bounce(raw: dict, esp_name: str) -> bool:
+    provider = esp_name.lower()
+    if provider == "mailjet":
+        return raw.get("event") == "bounce" and raw.get("hard_bounce") is False
+    kind = raw.get("event") if provider == "brevo" else raw.get("Type") or raw.get("type")
+    return (provider, kind or "") in SOFT_BOUNCES
 
 
 def suppression_reason(event, esp_name: str) -> str:
@@ -29,8 +39,7 @@ def suppression_reason(event, esp_name: str) -> str:
     if event.event_type not in (EventType.BOUNCED, EventType.REJECTED):
         return ""
     raw = event.esp_event if isinstance(event.esp_event, dict) else {}
-    kind = raw.get("Type") or raw.get("type") or ""
-    if (esp_name.lower(), kind) in SOFT_BOUNCES:
+    if is_soft_bounce(raw, esp_name):
         return ""
     return Suppression.Reason.BOUNCE
 
