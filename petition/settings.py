@@ -374,6 +374,12 @@ if EMAIL_PROVIDER not in ("smtp", *EMAIL_PROVIDERS):
     raise ImproperlyConfigured(
         f"EMAIL_PROVIDER is {EMAIL_PROVIDER!r}: use smtp (the default) or one of {', '.join(sorted(EMAIL_PROVIDERS))}"
     )
+# Emails go out with their links as written and no open-tracking pixel, whatever the
+# provider's account default (Mailjet's tracks both): a click-tracking redirect would send
+# every signer's personal link (confirm, withdraw, unsubscribe) through the provider's
+# servers, where its scanners and prefetches open them. Brevo and Postal take no
+# per-message switch; their tracking is turned off in their dashboards (README, Email).
+PROVIDERS_WITH_TRACKING_SWITCH = {"postmark", "mailgun", "mailjet"}
 # Basic auth "user:password" the provider's tracking webhook must send (anymail checks it).
 # Without one, a random one nobody knows: the webhook then refuses every post.
 ANYMAIL_WEBHOOK_SECRET = os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")
@@ -381,6 +387,8 @@ ANYMAIL = {"WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET or f"unset:{secrets.token_ur
 if EMAIL_PROVIDER != "smtp":
     EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
     ANYMAIL.update({name: value for name, value in EMAIL_PROVIDERS[EMAIL_PROVIDER].items() if value})
+    if EMAIL_PROVIDER in PROVIDERS_WITH_TRACKING_SWITCH:
+        ANYMAIL["SEND_DEFAULTS"] = {"track_clicks": False, "track_opens": False}
     missing = [name for name, value in EMAIL_PROVIDERS[EMAIL_PROVIDER].items() if not value]
     if not DEBUG and (missing or ":" not in ANYMAIL_WEBHOOK_SECRET):
         raise ImproperlyConfigured(
