@@ -82,6 +82,7 @@ def error(status: int, message: str) -> Response:
             description="What is wrong, per field; or, when the body is not one JSON object, why not",
         ),
         401: serializers.ErrorMessage,
+        403: serializers.ErrorMessage,
         404: serializers.ErrorMessage,
         409: serializers.ErrorMessage,
         422: serializers.ErrorMessage,
@@ -97,6 +98,11 @@ def create_signature(request, slug: str):
     campaign = Campaign.objects.public().select_related("lead_organisation").filter(slug=slug).first()
     if campaign is None:
         return error(404, gettext("No public campaign has this slug."))
+    if not takes_part(campaign, request.user.organisation):
+        # A key speaks for its organisation only where that organisation leads or backs the campaign,
+        # as a ?via= link does (campaigns.selectors.referring_partner): elsewhere its signers would be
+        # credited to it and asked to consent to an organisation the campaign does not name.
+        return error(403, gettext("Your organisation is neither the lead nor a partner of this campaign."))
     body = request.data if isinstance(request.data, dict) else None
     if body is None:
         return error(400, gettext("Send one signature as a JSON object."))
@@ -122,6 +128,10 @@ def create_signature(request, slug: str):
         # A concurrent retry got there first; its answer is the one.
         return replay(ApiRequest.objects.get(api_key=api_key, idempotency_key=idempotency_key), body_hash)
     return Response(answer, status=status)
+
+
+def takes_part(campaign: Campaign, organisation) -> bool:
+    return campaign.lead_organisation_id == organisation.pk or campaign.partners.filter(pk=organisation.pk).exists()
 
 
 def replay(earlier: ApiRequest, body_hash: str) -> Response:
