@@ -177,6 +177,10 @@ def matching_signatures(spec: ExportSpec, after_id: int = 0) -> QuerySet:
             consents__withdrawn_at__isnull=True,
             consents__signature_id__gt=after_id,
         )
+    if spec.purpose == SignatureExport.Purpose.CONTACT:
+        # "Stop all emails about this petition" (services.stop_emails) leaves the consents in place,
+        # but a contact list is for emailing: whoever stopped every email is not on it.
+        signatures = signatures.filter(emails_stopped_at__isnull=True)
     return signatures
 
 
