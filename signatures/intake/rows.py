@@ -130,6 +130,18 @@ def cached_postcode(country: str, value: str) -> str:
     return postcode
 
 
+# Bidirectional overrides and isolates make a text read differently from what it says.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@lru_cache(maxsize=CACHE_SIZE)  # a file repeats its consent texts on every row
+def hidden_characters(value: str) -> bool:
+    """Control characters other than line breaks and tabs (NUL among them, which PostgreSQL cannot store), or bidi controls."""
+    return any(
+        ch in BIDI_CONTROLS or (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t") for ch in value
+    )
+
+
 def clean_country(value: str) -> str:
     code = value.strip().upper()
     if code not in COUNTRY_CODES:
@@ -169,6 +181,11 @@ def clean_row(
         text = values.get(f"consent_text:{slug}", "").strip()
         if not text:
             raise RowError(f"consent_text:{slug}", gettext("A consent needs the text the signer agreed to."))
+        if hidden_characters(text):
+            raise RowError(
+                f"consent_text:{slug}",
+                gettext("The consent text holds control or direction-changing characters; remove them."),
+            )
         given_at = parse_moment(f"consent_at:{slug}", values.get(f"consent_at:{slug}", ""), now) or signed_at
         consents.append((organisation_id, text[:2000], given_at))
     return CleanRow(
