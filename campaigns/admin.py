@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from petition.crossorigin import origin_of
-from petition.denied import MissingPermission
+from petition.denied import MissingPermission, NotYours
+from petition.staffauth import second_factor_given
 from signatures.admin.links import signature_changelist_url
 from signatures.dashboard import campaign_dashboard
 from signatures.fraud import fraud_report
@@ -74,12 +75,28 @@ class OrganisationAdmin(admin.ModelAdmin):
               "webhook-signature headers as the Standard Webhooks specification describes."),
         )
 
+    # The webhook sends the names and addresses of the organisation's consenting signers to whatever URL
+    # is saved: choosing it is as good as exporting them, so it takes a login with two factors (as the
+    # signature roles have), not the password alone that is enough to edit an organisation's name.
+    def may_route_personal_data(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj) and second_factor_given(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.may_route_personal_data(request, obj):
+            fields.append("webhook_url")
+        return fields
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if not self.has_change_permission(request, obj):
-            # Only who may change the organisation may read the secret its events are signed with.
+        if not self.may_route_personal_data(request, obj):
+            # Only who may choose the webhook may read the secret its events are signed with.
             return [field for field in fields if field != "webhook_signing_secret"]
         return fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_test_webhook"] = self.may_route_personal_data(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         if obj.webhook_url and not obj.webhook_secret:
@@ -107,6 +124,8 @@ class OrganisationAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:campaigns_organisation_change", args=[pk]))
         if not self.has_change_permission(request, organisation):
             raise MissingPermission("campaigns.change_organisation")
+        if not second_factor_given(request):
+            raise NotYours(_("The webhook carries signers' personal data: only a login with two factors may use it."))
         if not organisation.webhook_url:
             messages.error(request, _("Save a webhook URL first."))
         else:

@@ -74,6 +74,12 @@ def two_factor_pending(request) -> bool:
     return not (is_verified and is_verified())
 
 
+def second_factor_given(request) -> bool:
+    """This session passed the code step (superusers and signature roles always have; password-only roles never)."""
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 # The per-account lockout ------------------------------------------------------
 
 
