@@ -24,7 +24,9 @@ def form(organisation, **changes):
 
 @pytest.fixture
 def organisation():
-    return make_organisation(name="Friends of Privacy", webhook_url="https://crm.example.org/hook", webhook_secret=SECRET)
+    return make_organisation(
+        name="Friends of Privacy", webhook_url="https://crm.example.org/hook", webhook_secret=SECRET
+    )
 
 
 def test_a_password_only_campaign_manager_cannot_redirect_the_webhook_or_read_its_secret(client, organisation):
