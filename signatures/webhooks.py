@@ -11,6 +11,7 @@ can drop an event it already has.
 import base64
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
@@ -74,24 +75,77 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-OPENER = urllib.request.build_opener(NoRedirects)
-
-
 class PrivateAddress(Exception):
     """The webhook's host resolves to this machine or a private network."""
 
 
-def refuse_private_hosts(url: str) -> None:
+def public_addresses(host: str, port: int) -> list[tuple]:
+    """getaddrinfo's answers for the host; PrivateAddress if any of them is not global (outside development)."""
+    answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     # Outside development, a webhook may not reach the platform's own network (Redis, PostgreSQL,
     # cloud metadata): staff type these URLs, and the delivery log shows what answered.
+    if not settings.DEBUG:
+        for *_ignored, address in answers:
+            if not ipaddress.ip_address(address[0]).is_global:
+                raise PrivateAddress
+    return answers
+
+
+def refuse_private_hosts(url: str) -> None:
     if settings.DEBUG:
         return
-    host = urllib.parse.urlsplit(url).hostname or ""
-    port = urllib.parse.urlsplit(url).port or 443
-    for *_ignored, address in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            raise PrivateAddress
+    parts = urllib.parse.urlsplit(url)
+    public_addresses(parts.hostname or "", parts.port or 443)
+
+
+def connect_to_checked_address(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+    """socket.create_connection, but to the very addresses just checked.
+
+    Checking the name and then letting the connection look it up again would let
+    a name that answers with a public address once and 127.0.0.1 the next time
+    (DNS rebinding, a TTL of 0) through; the TLS handshake still checks the
+    certificate against the name.
+    """
+    host, port = address
+    error = None
+    for family, kind, proto, _name, target in public_addresses(host, port):
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(target)
+            return sock
+        except OSError as exc:
+            error = exc
+            sock.close()
+    raise error or OSError(f"no address for {host}")
+
+
+class CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = connect_to_checked_address
+
+
+class CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = connect_to_checked_address
+
+
+class CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(CheckedHTTPConnection, req)
+
+
+class CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(CheckedHTTPSConnection, req, context=self._context)
+
+
+OPENER = urllib.request.build_opener(NoRedirects, CheckedHTTPHandler, CheckedHTTPSHandler)
 
 
 def post(request: urllib.request.Request) -> tuple[int | None, str]:
