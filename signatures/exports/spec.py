@@ -7,9 +7,9 @@ SpreadsheetSafe), so no path can forget it.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import CharField, F, Func, QuerySet
+from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet
 
-from ..models import Signature, SignatureExport
+from ..models import Signature, SignatureExport, Suppression
 
 EXPORTABLE_STATUSES = (Signature.Status.CONFIRMED, Signature.Status.PENDING)
 
@@ -178,9 +178,13 @@ def matching_signatures(spec: ExportSpec, after_id: int = 0) -> QuerySet:
             consents__signature_id__gt=after_id,
         )
     if spec.purpose == SignatureExport.Purpose.CONTACT:
-        # "Stop all emails about this petition" (services.stop_emails) leaves the consents in place,
-        # but a contact list is for emailing: whoever stopped every email is not on it.
-        signatures = signatures.filter(emails_stopped_at__isnull=True)
+        # A contact list is for emailing, so it leaves out whom an update would leave out
+        # (signatures.updates.audience): whoever stopped every email about the petition
+        # (services.stop_emails leaves the consents in place), and an address that bounced
+        # for good or whose owner marked our email as spam.
+        signatures = signatures.filter(emails_stopped_at__isnull=True).exclude(
+            Exists(Suppression.objects.filter(email_canonical=OuterRef("email_canonical")))
+        )
     return signatures
 
 
