@@ -79,6 +79,24 @@ class PrivateAddress(Exception):
     """The webhook's host resolves to this machine or a private network."""
 
 
+# IPv6 addresses that carry an IPv4 address the network delivers to: NAT64's
+# well-known prefix (a NAT64 gateway connects to the IPv4 address in its last
+# 32 bits) and the old IPv4-compatible form. Python counts both as global.
+IPV4_IN_LAST_32_BITS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Global, and so is every IPv4 address it carries (mapped, 6to4, Teredo, NAT64)."""
+    if not ip.is_global:
+        return False
+    if ip.version == 4:
+        return True
+    carried = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in network for network in IPV4_IN_LAST_32_BITS):
+        carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return all(address.is_global for address in carried if address is not None)
+
+
 def public_addresses(host: str, port: int) -> list[tuple]:
     """getaddrinfo's answers for the host; PrivateAddress if any of them is not global (outside development)."""
     answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
@@ -86,7 +104,7 @@ def public_addresses(host: str, port: int) -> list[tuple]:
     # cloud metadata): staff type these URLs, and the delivery log shows what answered.
     if not settings.DEBUG:
         for *_ignored, address in answers:
-            if not ipaddress.ip_address(address[0]).is_global:
+            if not is_public(ipaddress.ip_address(address[0])):
                 raise PrivateAddress
     return answers
 

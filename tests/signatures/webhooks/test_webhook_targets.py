@@ -87,3 +87,32 @@ def test_it_lets_public_receivers_through_the_address_check(settings, monkeypatc
     monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: public)
 
     webhooks.refuse_private_hosts("https://crm.example.org/hook")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a00:1",  # NAT64 to 10.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 to 169.254.169.254, the cloud's metadata
+        "64:ff9b::7f00:1",  # NAT64 to 127.0.0.1
+        "::127.0.0.1",  # IPv4-compatible
+        "::ffff:10.0.0.1",  # IPv4-mapped
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    ],
+)
+def test_it_refuses_ipv6_addresses_that_carry_a_private_ipv4_address(settings, monkeypatch, address):
+    settings.DEBUG = False
+    answer = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, 443, 0, 0))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answer)
+
+    with pytest.raises(webhooks.PrivateAddress):
+        webhooks.refuse_private_hosts("https://crm.example.org/hook")
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d70e", "2a00:1450:4001:80b::200e"])
+def test_it_lets_public_ipv6_receivers_through_nat64_included(settings, monkeypatch, address):
+    settings.DEBUG = False
+    answer = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, 443, 0, 0))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answer)
+
+    webhooks.refuse_private_hosts("https://crm.example.org/hook")
