@@ -49,6 +49,23 @@ def test_the_envelope_is_the_one_smtplib_sends(sender, recipients):
     assert any(option.lower().startswith("size=") for option in ours[3][0][1])
 
 
+def mail_options(data: bytes) -> list[str]:
+    with recording_smtp_server() as (controller, handler):
+        with smtplib.SMTP(controller.hostname, controller.port, timeout=5) as smtp:
+            mailer.sendmail(smtp, "petition@example.org", ["ann@example.org"], data)
+        [envelope] = handler.messages
+        assert envelope.content == data
+        return [option.upper() for option in envelope.mail_options]
+
+
+def test_an_8bit_body_is_declared_as_8bitmime_and_a_7bit_one_is_not():
+    greek = "Subject: =?utf-8?b?zpXPgM65zrLOtc6yzrHOr8+Jz4POtw==?=\r\nTo: ann@example.org\r\n"
+    greek += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nΕπιβεβαίωση.\r\n"
+
+    assert "BODY=8BITMIME" in mail_options(greek.encode())
+    assert not any(option.startswith("BODY=") for option in mail_options(DATA))
+
+
 def refuse_at_rcpt(*addresses):
     def setup(handler):
         handler.rcpt_replies.update({address: "550 5.1.1 No such user" for address in addresses})
