@@ -529,8 +529,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
-# Staff accounts hold activists' personal data. Whoever may see or export it
-# (petition.staffauth.needs_two_factor) logs in with a password and a TOTP
+# Staff accounts hold activists' personal data. Whoever may see or export it, or
+# email every signer (petition.staffauth.needs_two_factor), logs in with a password and a TOTP
 # code; an account is locked for STAFF_LOCKOUT_MINUTES after
 # STAFF_LOGIN_FAILURES wrong passwords or codes, and a staff session ends
 # STAFF_SESSION_HOURS (at most 12) after login, however busy.

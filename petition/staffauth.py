@@ -4,9 +4,11 @@ StaffAdminSite is the project's admin site (petition.apps.StaffAdminConfig
 makes it Django's default, so every ``admin.site.register`` lands here). It adds
 to Django's admin:
 
-- Two factors for whoever may see or export personal data, or grant that
-  right (needs_two_factor: superusers and anyone with a permission in the
-  signatures, auth or otp_totp apps, i.e. Moderators and Data exporters).
+- Two factors for whoever may see or export personal data, grant that
+  right, or email every consenting signer in the coalition's name
+  (needs_two_factor: superusers, anyone with a permission in the signatures,
+  auth or otp_totp apps, i.e. Moderators and Data exporters, and whoever may
+  send updates, i.e. Communications).
   After the password, such a member of staff gives a TOTP code from an
   authenticator app; on their first login they enrol one by scanning a QR code
   (or typing the key). Until then every admin page sends them to that step.
@@ -55,6 +57,9 @@ from petition.ratelimits import seconds_until_allowed
 logger = logging.getLogger(__name__)
 
 PERSONAL_DATA_APPS = ("signatures", "auth", "otp_totp")
+# A stolen password with this permission mails a phishing message to every
+# consenting signer from the coalition's own address.
+MASS_EMAIL_PERMISSION = "campaigns.send_update"
 LOCK_PREFIX = "staff-lock:"
 FAILURES_PREFIX = "staff-failures:"
 
@@ -62,7 +67,11 @@ FAILURES_PREFIX = "staff-failures:"
 def needs_two_factor(user) -> bool:
     if not (user.is_active and user.is_staff):
         return False
-    return user.is_superuser or any(user.has_module_perms(app) for app in PERSONAL_DATA_APPS)
+    return (
+        user.is_superuser
+        or any(user.has_module_perms(app) for app in PERSONAL_DATA_APPS)
+        or user.has_perm(MASS_EMAIL_PERMISSION)
+    )
 
 
 def two_factor_pending(request) -> bool:

@@ -134,10 +134,13 @@ def test_a_wrong_code_makes_the_device_wait_before_the_next(client, settings):
         ([], {}, ["signatures.view_signature"]),
         # Whoever can change users or groups can make themselves a moderator.
         ([], {}, ["auth.change_user"]),
+        # Whoever can email every consenting signer in the coalition's name.
+        (["Communications"], {}, []),
+        ([], {}, ["campaigns.send_update"]),
     ],
-    ids=["moderator", "data-exporter", "superuser", "sees-signatures", "manages-users"],
+    ids=["moderator", "data-exporter", "superuser", "sees-signatures", "manages-users", "communications", "sends-updates"],
 )
-def test_every_role_that_sees_or_can_reach_personal_data_needs_the_second_factor(client, groups, fields, permissions):
+def test_every_role_that_sees_or_can_reach_personal_data_or_mails_every_signer_needs_the_second_factor(client, groups, fields, permissions):
     user = staff(*groups, **fields)
     for dotted in permissions:
         app_label, codename = dotted.split(".")
