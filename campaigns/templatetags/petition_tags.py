@@ -2,6 +2,7 @@ from html import escape
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.urls import translate_url
 from django.utils.encoding import escape_uri_path
 from django.utils.safestring import mark_safe
@@ -22,8 +23,16 @@ def language_links(context) -> list[tuple[str, str, str]]:
     # a page rendered once for many addresses names the one its links carry
     # (signatures.pages.confirm_button_page).
     path = context.get("language_switch_path")
+    if path is None and request.method == "GET":
+        try:
+            path = page_address(request)
+        except TooManyFieldsSent:
+            # The query holds more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS:
+            # the page is its 400 (or a 404 or 403) page, rendered by the error
+            # handler, where raising again made it a 500.
+            path = escape_uri_path(request.path)
     if path is None:
-        path = page_address(request) if request.method == "GET" else context.get("page_path", request.path)
+        path = context.get("page_path", request.path)
     names = dict(settings.LANGUAGES)
     return [(code, names[code], address) for code, address in in_each_language(path)]
 

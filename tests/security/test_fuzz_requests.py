@@ -93,3 +93,21 @@ def test_it_answers_a_json_signature_with_the_form_and_its_errors(client, campai
 
     assert response.status_code == 400
     assert "Please enter your first name." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["/", "/en/", "/en/{slug}/", "/en/{slug}/thanks/", "/en/s/confirm/1/token/", "/en/nothing/here/", "/anymail/x/",
+     "/api/openapi.json", "/admin/login/"],
+)  # fmt: skip
+def test_a_query_of_too_many_fields_gets_a_page_with_its_language_links_never_a_500(client, campaign, settings, page):
+    # Each error page's language links carry the link's attribution, read from the query: reading
+    # it again inside the error handler (400 or 404) raised again, and the page became a 500.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 5
+    query = "&".join(f"f{n}=x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+
+    response = client.get(page.format(slug=campaign.slug) + "?" + query)
+
+    assert response.status_code in (200, 302, 400, 404)
+    if response.status_code != 302:  # "/" sends the visitor to a language
+        assert 'hreflang="de"' in response.content.decode()
