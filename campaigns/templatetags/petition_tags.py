@@ -46,6 +46,11 @@ def alternate_links(context) -> list[tuple[str, str]]:
 
 def in_each_language(path: str) -> list[tuple[str, str]]:
     """(code, the address in that language) for each of our languages."""
+    if path.startswith("//"):
+        # An address that names nothing (a 404 page's own, "//evil.example/") comes back as it
+        # is: with two slashes in front a browser reads it as another site, so each link on our
+        # page would lead there. One slash keeps it a path on this site.
+        path = "/" + path.lstrip("/")
     prefix = f"/{get_language()}/"
     if path.startswith(prefix):
         # Our public URLs differ between languages only by this prefix; swapping

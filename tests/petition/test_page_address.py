@@ -121,3 +121,12 @@ def test_alternate_language_addresses_for_search_engines_carry_no_query(client):
     assert len(alternates) == 24
     assert ("de", f"http://testserver/de/{campaign.slug}/") in alternates
     assert all("?" not in href for _, href in alternates)
+
+
+@pytest.mark.parametrize("path", ["//evil.example", "//evil.example/", "///evil.example/x"])
+def test_a_not_found_pages_language_links_stay_on_this_site(client, path):
+    # The 404 page links to its own address in each language: "//evil.example" there is another site.
+    response = client.get("/", PATH_INFO=path)  # the test client would read "//evil.example" as a host
+
+    assert response.status_code == 404
+    assert all(link.startswith("/") and not link.startswith("//") for link in language_links(response))
