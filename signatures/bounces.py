@@ -44,14 +44,36 @@ def suppression_reason(event, esp_name: str) -> str:
     return Suppression.Reason.BOUNCE
 
 
+# What Suppression.email_canonical (and every address column) holds.
+MAX_ADDRESS_LENGTH = 254
+
+
+def plausible_text(value) -> bool:
+    """Whether a recipient the provider names could be an address of ours at all.
+
+    The post is authenticated, but what it carries is parsed as it comes: a
+    list, a NUL (which PostgreSQL refuses) or half of a UTF-16 pair (which
+    UTF-8 cannot encode) was an HTTP 500, and the provider retries those.
+    """
+    if not isinstance(value, str) or not value or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @receiver(tracking, dispatch_uid="signatures.bounces.on_tracking_event")
 def on_tracking_event(sender, event, esp_name: str, **kwargs) -> None:
     reason = suppression_reason(event, esp_name)
-    if not reason or not event.recipient:
+    if not reason or not plausible_text(event.recipient):
         return
     try:
         address = canonical_email(event.recipient)
     except UndeliverableAddress:
+        return
+    if len(address) > MAX_ADDRESS_LENGTH:  # no signature can have it, and the column cannot hold it
         return
     suppress(address, reason)
     marked = Signature.objects.filter(

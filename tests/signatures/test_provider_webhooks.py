@@ -144,3 +144,46 @@ def test_a_mailgun_post_with_a_forged_signature_is_refused_even_with_the_secret(
     payload["signature"]["signature"] = "0" * 64
     assert post(client, "mailgun", payload).status_code in (400, 401, 403)
     assert not Suppression.objects.exists()
+
+
+def post_raw(client, provider: str, body: bytes):
+    auth = "Basic " + base64.b64encode(SECRET.encode()).decode()
+    return client.post(f"/anymail/{provider}/tracking/", body, content_type="application/json", HTTP_AUTHORIZATION=auth)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"{",
+        b"[]",
+        b"1",
+        b"[" * 100_000,
+        json.dumps({"RecordType": "Bounce", "Type": {"a": 1}, "Email": "a@example.org"}).encode(),
+        json.dumps({**postmark("Bounce", "HardBounce", "a@example.org"), "BouncedAt": 5}).encode(),
+        json.dumps([postmark("Bounce", "HardBounce", "a@example.org")] * 2).encode(),
+    ],
+)
+def test_a_body_with_the_secret_that_no_provider_would_send_gets_a_400_not_a_500(client, body):
+    assert post_raw(client, "postmark", body).status_code == 400
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@" + "b" * 400 + ".org",
+        "gone\x00away@example.org",
+        ["gone.away@example.org"],
+    ],
+)
+def test_a_bounce_for_an_address_no_signature_could_have_is_answered_and_suppresses_nothing(client, address):
+    assert post(client, "postmark", postmark("Bounce", "HardBounce", address)).status_code == 200
+    assert not Suppression.objects.exists()
+
+
+def test_a_bounce_for_half_a_utf16_pair_is_answered_and_suppresses_nothing(client):
+    body = json.dumps(postmark("Bounce", "HardBounce", "PLACEHOLDER")).replace("PLACEHOLDER", "\\ud800@example.org")
+
+    assert post_raw(client, "postmark", body.encode()).status_code == 200
+    assert not Suppression.objects.exists()
