@@ -27,7 +27,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import patch_cache_control
+from django.utils.cache import cc_delim_re, patch_cache_control
 from django.utils.translation import get_language
 
 from .attribution import page_address
@@ -111,3 +111,29 @@ def page_cache_key(request) -> str | None:
         return None
     address = f"{request.method}|{request.get_host()}|{get_language()}|{page_address(request)}"
     return PAGE_CACHE_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+
+
+class SharedResponsesCarryNoCookies:
+    """Make private any response marked public that carries a cookie: a shared cache would hand the cookie to everyone.
+
+    public_unless_personal (and the count API, the campaign picture) mark a
+    response public before the middleware that sets cookies has run: a
+    visitor who sends a session cookie naming no session (expired, or made
+    up) gets SessionMiddleware's deletion of it, "Set-Cookie: sessionid=\"\"".
+    Kept by a shared cache, that response signed out every staff member the
+    cache then served. Listed before every middleware that sets cookies, so
+    it sees the response they made.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.cookies and "public" in cache_directives(response):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+def cache_directives(response) -> set[str]:
+    return {part.split("=", 1)[0].strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}

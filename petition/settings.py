@@ -181,6 +181,8 @@ MIDDLEWARE = [
     "petition.security.UntrustedProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before every middleware that sets a cookie: it sees the cookies they set.
+    "petition.httpcache.SharedResponsesCarryNoCookies",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

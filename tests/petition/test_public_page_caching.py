@@ -190,3 +190,19 @@ def test_a_page_from_the_kept_copy_carries_what_a_rendered_one_does(client, sett
     for response in kept:
         assert response.content == rendered.content
         assert dict(response.headers) == dict(rendered.headers)  # the middleware's headers once each, none piled up
+
+
+@pytest.mark.parametrize("page", ["/en/", "/en/{slug}/", "/en/{slug}/thanks/", "/en/{slug}/embed/", "/api/campaigns/{slug}/"])
+def test_a_public_answer_that_deletes_a_stale_session_cookie_is_private(client, settings, page):
+    # SessionMiddleware deletes a session cookie that names no session, after the view marked the
+    # page public: a shared cache would have sent that deletion to every visitor, staff signed out.
+    settings.PUBLIC_PAGE_SECONDS = 5
+    campaign = make_campaign()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "stale"  # too short to name a session
+
+    response = client.get(page.format(slug=campaign.slug))
+
+    assert response.status_code == 200
+    assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""
+    assert "public" not in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
