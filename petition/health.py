@@ -9,6 +9,7 @@ import functools
 import logging
 import os
 import secrets
+import threading
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
@@ -17,6 +18,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from kombu import Connection
 
 from petition.celery import app
 
@@ -42,10 +44,43 @@ def check_cache() -> str:
     return OK if answered else "unavailable"
 
 
+# The broker connection this process keeps for the next check, per broker URL.
+_kept_broker_connections: dict[str, Connection] = {}
+_broker_lock = threading.Lock()
+
+
 def check_broker() -> str:
-    with app.connection_for_write() as conn:
-        # One attempt, bounded by the broker's connect and socket timeouts.
-        conn.ensure_connection(max_retries=0)
+    """A round trip to the broker over a connection this process keeps between checks.
+
+    A new connection for every check left a socket in TIME_WAIT per request:
+    harmless at a load balancer's pace, but a flood of /healthz from outside
+    ran the host out of local ports to Redis, and with them the cache and the
+    broker. A kept connection that no longer answers (Redis restarted) is
+    replaced once; only a fresh one failing reports the broker down.
+    """
+    url = app.conf.broker_url
+    with _broker_lock:
+        kept = _kept_broker_connections.pop(url, None)
+        if kept is not None:
+            try:
+                return broker_round_trip(kept, url)
+            except Exception:  # gone stale: a fresh connection decides
+                kept.release()
+        fresh = app.connection_for_write()
+        try:
+            return broker_round_trip(fresh, url)
+        except Exception:
+            fresh.release()
+            raise
+
+
+def broker_round_trip(connection: Connection, url: str) -> str:
+    # One attempt, bounded by the broker's connect and socket timeouts.
+    connection.ensure_connection(max_retries=0)
+    client = getattr(connection.default_channel, "client", None)
+    if client is not None:  # Redis; embedded mode's in-memory transport has no server to ask
+        client.ping()
+    _kept_broker_connections[url] = connection
     return OK
 
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from petition import cache as degrading_cache
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,3 +52,37 @@ def test_it_reports_a_database_failure(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["database"] == "error: OperationalError"
     assert response.json()["cache"] == "ok"
+
+
+def connections_received(redis_server) -> int:
+    return redis_server.client().info("stats")["total_connections_received"]
+
+
+@pytest.mark.slow
+def test_checks_reuse_their_connections_instead_of_opening_one_per_request(
+    client, redis_server, point_at_redis, real_celery
+):
+    # Each new connection leaves a socket in TIME_WAIT: a flood of /healthz would run the host out of ports.
+    point_at_redis(redis_server.url)
+    assert client.get("/healthz").status_code == 200
+    before = connections_received(redis_server)
+
+    for _ in range(40):
+        assert client.get("/healthz").status_code == 200
+
+    # The counting client's own connection is the one more.
+    assert connections_received(redis_server) - before <= 1
+
+
+@pytest.mark.slow
+def test_a_restarted_redis_is_healthy_again_at_the_next_check(client, redis_server, point_at_redis, real_celery):
+    point_at_redis(redis_server.url)
+    assert client.get("/healthz").status_code == 200
+
+    # The connection kept from that check is dead now; the next check must not report that.
+    redis_server.stop()
+    redis_server.start()
+    degrading_cache.forget_failures()
+
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
