@@ -20,6 +20,7 @@ import smtplib
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 
@@ -50,6 +51,26 @@ class Outcome(enum.Enum):
 
 class ConnectionLost(Exception):
     """The connection broke while sending; the message may be tried again on a new one."""
+
+
+class NoMailServer(OSError):
+    """Production without EMAIL_HOST or EMAIL_PROVIDER: there is nowhere to send to."""
+
+
+class NoMailServerBackend(BaseEmailBackend):
+    """What production sends through when no mail server is set: nothing, and every email stays owed.
+
+    Django's console backend, the embedded default, would print each message
+    (signers' names, their links) into the production logs and count it as
+    sent. This one refuses to open, so the outbox keeps every email owed and
+    sends it once EMAIL_HOST or EMAIL_PROVIDER is set and the workers restart.
+    """
+
+    def open(self):
+        raise NoMailServer("no mail server: set EMAIL_HOST or EMAIL_PROVIDER")
+
+    def send_messages(self, email_messages):
+        self.open()
 
 
 def send_batch(messages: list[EmailMessage], *, connection=None, on_outcome=None) -> list[Outcome]:

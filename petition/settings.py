@@ -349,8 +349,11 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # Never the console in production: it would write signers' names and links into the logs.
+    EMAIL_BACKEND = "petition.mailer.NoMailServerBackend"
 EMAIL_PROVIDER = os.environ.get("EMAIL_PROVIDER", "smtp").strip().lower() or "smtp"
 # Each provider's settings, read from variables of the same names (the README's Email section).
 EMAIL_PROVIDERS = {
