@@ -110,7 +110,9 @@ def create_signature(request, slug: str):
     if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         return error(400, gettext("The Idempotency-Key is longer than 100 characters."))
     api_key = request.user.api_key
-    body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    # The campaign is part of the request: the same key and body for another campaign is another request.
+    request_text = json.dumps({"campaign": campaign.pk, "body": body}, sort_keys=True, ensure_ascii=False)
+    body_hash = hashlib.sha256(request_text.encode()).hexdigest()
     if idempotency_key:
         earlier = ApiRequest.objects.filter(api_key=api_key, idempotency_key=idempotency_key).first()
         if earlier is not None:

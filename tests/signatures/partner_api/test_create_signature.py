@@ -121,6 +121,17 @@ def test_a_replayed_request_gets_the_first_answer_once(client, campaign, key):
     assert ApiRequest.objects.count() == 1
 
 
+def test_the_same_idempotency_key_and_body_for_another_campaign_is_refused_not_replayed(client, campaign, partner, key):
+    other_campaign = make_campaign(slug="other-petition", lead_organisation=partner)
+    first = post(client, campaign, key, body(), **{"Idempotency-Key": "order-1"})
+    elsewhere = post(client, other_campaign, key, body(), **{"Idempotency-Key": "order-1"})
+
+    assert first.status_code == 202
+    assert elsewhere.status_code == 422
+    assert "Idempotent-Replayed" not in elsewhere
+    assert list(Signature.objects.values_list("campaign_id", flat=True)) == [campaign.pk]
+
+
 def test_a_revoked_or_unknown_key_is_refused(client, campaign, partner):
     api_key, plaintext = issue_key(partner, "old")
     assert post(client, campaign, plaintext, body()).status_code == 202
