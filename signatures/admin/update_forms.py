@@ -1,7 +1,6 @@
 """What staff type into an update: checked so that what signers receive is exactly what was meant."""
 
 import re
-import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -11,20 +10,11 @@ from django_countries import countries
 
 from campaigns.models import Update, UpdateText
 
+from ..invisible import invisible_characters
+
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]|&#?\w+;")
-# Bidirectional overrides and isolates can make a line read differently from what it says.
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_BODY = 20_000
 MARKDOWN_HINT = _("Use the Markdown subset instead: **bold**, *italic*, [text](https://…), '- ' lists, '## ' headings.")
-
-
-def invisible_characters(value: str, *, allow_newlines: bool) -> bool:
-    for ch in value:
-        if allow_newlines and ch in "\n\r\t":
-            continue
-        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
-            return True
-    return False
 
 
 class UpdateForm(forms.ModelForm):

@@ -23,6 +23,7 @@ from ..forms import (
     validate_postcode_for_country,
     validate_postcode_length,
 )
+from ..invisible import invisible_characters
 from .mapping import FIELDS
 
 COUNTRY_CODES = frozenset(code for code, _ in countries)
@@ -130,16 +131,9 @@ def cached_postcode(country: str, value: str) -> str:
     return postcode
 
 
-# Bidirectional overrides and isolates make a text read differently from what it says.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 @lru_cache(maxsize=CACHE_SIZE)  # a file repeats its consent texts on every row
 def hidden_characters(value: str) -> bool:
-    """Control characters other than line breaks and tabs (NUL among them, which PostgreSQL cannot store), or bidi controls."""
-    return any(
-        ch in BIDI_CONTROLS or (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\r\t") for ch in value
-    )
+    return invisible_characters(value, allow_newlines=True)
 
 
 def clean_country(value: str) -> str:
