@@ -1,6 +1,7 @@
 // On a partner's page, next to the iframe from the embed snippet: resize each
-// petition iframe to the height its page reports. Messages from any other
-// origin or window are ignored.
+// petition iframe to the height its page reports, and bring its top into view
+// when it asks (after "Sign", its new page starts above the screen). Messages
+// from any other origin or window are ignored.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -16,6 +17,8 @@
     for (var i = 0; i < frames.length; i++) {
       if (frames[i].contentWindow === event.source) {
         frames[i].style.height = Math.min(Math.ceil(height), 20000) + "px";
+        var top = frames[i].getBoundingClientRect().top;
+        if (data.reveal === true && (top < 0 || top > window.innerHeight)) frames[i].scrollIntoView({ block: "start" });
       }
     }
   });

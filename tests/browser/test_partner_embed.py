@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from campaigns.embed_snippets import embed_snippet
 from signatures.models import Signature
@@ -149,3 +149,41 @@ def test_it_may_not_be_framed_by_plain_http_pages_other_than_the_partners(page: 
     with page.expect_console_message(lambda message: "frame-ancestors" in message.text) as refusal:
         page.goto(partner_site("elsewhere.html", embed_snippet(campaign, partner)))
     assert "The request has been blocked" in refusal.value.text
+
+
+def test_on_a_phone_what_follows_sign_starts_in_view(browser: Browser, site, partner_site):
+    """After "Sign" the partner's page still shows where the button was, at the foot of the taller form.
+
+    The frame's new page (its errors, or "Check your inbox") starts above the
+    screen unless the partner's page brings the frame's top into view; and
+    browsers ignore autofocus in a frame from another site, so the cursor is
+    put on the first field to fix by script.
+    """
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=3, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    partner = make_organisation(website=partner_site.origin)
+    campaign = make_campaign()
+    campaign.partners.add(partner)
+    page.goto(partner_site("phone.html", '<div style="height:500px">Our news</div>' + embed_snippet(campaign, partner)))
+    form = page.frame_locator("iframe[data-petition-embed]")
+    wait_until_fitted(page)
+
+    form.get_by_role("button", name="Sign").click()
+    expect(form.get_by_role("alert")).to_contain_text("Please check the form")
+    wait_until_fitted(page)
+    expect(form.get_by_label("First name")).to_be_focused()
+    expect(form.get_by_role("alert")).to_be_in_viewport()
+
+    form.get_by_label("First name").fill("Rosa")
+    form.get_by_label("Last name").fill("Luxemburg")
+    form.get_by_label("Email address").fill("rosa@example.org")
+    form.get_by_label("Country").select_option(label="Poland")
+    form.get_by_label("Postcode").fill("00-950")
+    form.get_by_label(PRIVACY_LABEL).check()
+    form.get_by_role("button", name="Sign").click()
+    expect(form.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    wait_until_fitted(page)
+    expect(form.get_by_role("heading", level=1)).to_be_in_viewport()
+    context.close()
