@@ -53,3 +53,27 @@ def test_it_fits_a_phone_on_every_other_page(phone, site, path):
     campaign.partners.add(partner)
     phone.goto(site + path.format(slug=campaign.slug, via=partner.slug))
     assert not has_horizontal_scroll(phone)
+
+
+WORDS_CUT_ACROSS_LINES = """heading => {
+  const text = heading.firstChild;
+  const cut = [];
+  for (const match of text.data.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    const lines = new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top)));
+    if (lines.size > 1) cut.push(match[0]);
+  }
+  return cut;
+}"""
+
+
+def test_a_headings_common_long_word_stays_whole_on_a_360_px_phone(browser: Browser, site):
+    """German titles are full of compounds; at 1.8rem "Massenüberwachung" was cut before its last letter, no hyphen."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=3, is_mobile=True)
+    page = context.new_page()
+    campaign = make_campaign(title="Biometrische Massenüberwachung in der EU verbieten")
+    page.goto(f"{site}/en/{campaign.slug}/")
+    assert page.get_by_role("heading", level=1).evaluate(WORDS_CUT_ACROSS_LINES) == []
+    context.close()
