@@ -489,6 +489,8 @@ LANGUAGES = [
     ("sv", "Svenska"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Digit grouping for the languages whose Django formats lack it (petition/formats).
+FORMAT_MODULE_PATH = ["petition.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
