@@ -77,3 +77,23 @@ def test_a_headings_common_long_word_stays_whole_on_a_360_px_phone(browser: Brow
     page.goto(f"{site}/en/{campaign.slug}/")
     assert page.get_by_role("heading", level=1).evaluate(WORDS_CUT_ACROSS_LINES) == []
     context.close()
+
+
+TABLE_OVERFLOW = """() => {
+  const box = document.querySelector(".eci");
+  const table = box.querySelector(".eci-table");
+  return table.getBoundingClientRect().width - box.clientWidth;
+}"""
+
+
+@pytest.mark.parametrize("language", ["el", "de", "en"])
+def test_the_member_states_table_fits_a_360_px_phone_whole(browser: Browser, site, language):
+    # It scrolls sideways inside its box when wider, with nothing showing that it can: its last column cut off.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=3, is_mobile=True)
+    page = context.new_page()
+    campaign = make_campaign(eci_thresholds=True, signature_count=1500)
+    page.goto(f"{site}/{language}/{campaign.slug}/")
+    page.locator(".eci summary").click()
+    overflow = page.evaluate(TABLE_OVERFLOW)
+    context.close()
+    assert overflow <= 0.5, f"the table is {overflow:.0f} px wider than its box"
