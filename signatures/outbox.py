@@ -21,8 +21,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -62,6 +62,11 @@ DRAIN_SECONDS = 5
 RETRY_BASE = timedelta(seconds=5)
 RETRY_MAX = timedelta(minutes=10)
 FAILED_AFTER = 6
+# A message has gone but the database connection broke before its row was
+# marked (PostgreSQL restarted, pg_terminate_backend, a failover): the mark is
+# tried again on a new connection after each of these waits (seconds), well
+# within LEASE. Given up, the row stays owed and the email would go twice.
+MARK_RETRY_WAITS = (0.1, 0.5, 1, 2, 4)
 
 EMAIL_TEMPLATES = {
     Signature.Email.CONFIRM: ("confirm", Signature.Status.PENDING),
@@ -267,6 +272,32 @@ def _mark_sent(signature: Signature, lease: Lease, now) -> None:
 
 
 def _record(signature: Signature, lease: Lease, outcome: Outcome) -> None:
+    """Write down what became of a message that was just handed over, on a new connection if the old one broke.
+
+    Every write here is conditional on this worker's lease (or idempotent), so
+    writing it again after a connection died under the first try changes
+    nothing twice. Not recording a SENT message would send it again once the
+    lease runs out.
+    """
+    for wait in MARK_RETRY_WAITS:
+        try:
+            return _write_outcome(signature, lease, outcome)
+        except (OperationalError, InterfaceError) as exc:
+            if db_connection.in_atomic_block:
+                # The caller's transaction is gone with its connection; nothing to retry here.
+                raise
+            logger.warning(
+                "database connection lost recording the %s email of signature %s (%s); trying again on a new one",
+                outcome.value,
+                signature.pk,
+                type(exc).__name__,
+            )
+            db_connection.close()
+            time.sleep(wait)
+    return _write_outcome(signature, lease, outcome)
+
+
+def _write_outcome(signature: Signature, lease: Lease, outcome: Outcome) -> None:
     now = timezone.now()
     if outcome is Outcome.SENT:
         _mark_sent(signature, lease, now)
