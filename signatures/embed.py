@@ -26,6 +26,7 @@ from campaigns.embed_snippets import embed_frame_ancestors, embed_url
 from campaigns.models import Campaign
 from campaigns.selectors import get_visible_campaign, referring_partner
 from petition.httpcache import public_unless_personal
+from petition.lostdb import retry_on_lost_connection
 from petition.methods import read_only_page
 from petition.security import allow_framing
 
@@ -58,6 +59,7 @@ def embed_form(request, slug: str):
 
 @csrf_exempt  # protected by signatures.signing instead; see the module's docstring
 @require_POST
+@retry_on_lost_connection
 def embed_sign(request, slug: str):
     campaign, wait = signable_campaign(request, slug)
     partner = referring_partner(campaign, posted_via(request))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.selectors import get_visible_campaign
 from petition.crossorigin import posted_from_another_site
 from petition.httpcache import public_unless_personal
+from petition.lostdb import retry_on_lost_connection
 from petition.methods import read_only_page
 from petition.security import recaptcha_step
 
@@ -23,6 +24,7 @@ from .signing import Outcome, attempt_signature, signable_campaign
 @read_only_page
 @recaptcha_step
 @public_unless_personal
+@retry_on_lost_connection
 def petition_page(request, slug: str):
     campaign = get_visible_campaign(request, slug)
     return render(request, "campaigns/detail.html", petition_context(campaign, blank_sign_form(request, campaign)))
@@ -31,6 +33,7 @@ def petition_page(request, slug: str):
 @csrf_exempt  # the page carries no token so it can be cached; signatures.signing checks the origin instead
 @require_POST
 @recaptcha_step
+@retry_on_lost_connection
 def sign(request, slug: str):
     campaign, wait = signable_campaign(request, slug)
     attempt = attempt_signature(request, campaign, wait)
@@ -50,6 +53,7 @@ def sign(request, slug: str):
 
 @read_only_page
 @public_unless_personal
+@retry_on_lost_connection
 def thanks(request, slug: str):
     """The same page whether the address was new, pending or confirmed."""
     campaign = get_visible_campaign(request, slug)
@@ -67,6 +71,7 @@ def link_not_found(request):
 @csrf_exempt  # no cookie needed: signatures carry no session; the origin is checked instead
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@retry_on_lost_connection
 def confirm(request, pk: int, token: str):
     """GET and HEAD show the button; only a person's POST from that page confirms.
 
