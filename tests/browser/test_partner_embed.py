@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from campaigns.embed_snippets import embed_snippet
 from signatures.models import Signature
-from tests.browser.helpers import PRIVACY_LABEL, confirm_link, reload_until_count
+from tests.browser.helpers import PRIVACY_LABEL, confirm_link, fill_sign_form, reload_until_count
 from tests.factories import make_campaign, make_organisation
 from tests.realstack import free_port
 
@@ -104,12 +104,7 @@ def test_it_shows_errors_inside_the_frame_and_keeps_crediting_the_partner(page: 
 
     expect(form.get_by_role("alert")).to_contain_text("Please check the form")
     wait_until_fitted(page)
-    form.get_by_label("First name").fill("Rosa")
-    form.get_by_label("Last name").fill("Luxemburg")
-    form.get_by_label("Email address").fill("rosa@example.org")
-    form.get_by_label("Country").select_option(label="Poland")
-    form.get_by_label("Postcode").fill("00-950")
-    form.get_by_label(PRIVACY_LABEL).check()
+    fill_sign_form(form, first_name="Rosa", last_name="Luxemburg", email="rosa@example.org", country="Poland", postcode="00-950")
     form.get_by_role("button", name="Sign").click()
     expect(form.get_by_role("heading", level=1)).to_have_text("Check your inbox")
     assert Signature.objects.get().partner == partner
@@ -176,12 +171,7 @@ def test_on_a_phone_what_follows_sign_starts_in_view(browser: Browser, site, par
     expect(form.get_by_label("First name")).to_be_focused()
     expect(form.get_by_role("alert")).to_be_in_viewport()
 
-    form.get_by_label("First name").fill("Rosa")
-    form.get_by_label("Last name").fill("Luxemburg")
-    form.get_by_label("Email address").fill("rosa@example.org")
-    form.get_by_label("Country").select_option(label="Poland")
-    form.get_by_label("Postcode").fill("00-950")
-    form.get_by_label(PRIVACY_LABEL).check()
+    fill_sign_form(form, first_name="Rosa", last_name="Luxemburg", email="rosa@example.org", country="Poland", postcode="00-950")
     form.get_by_role("button", name="Sign").click()
     expect(form.get_by_role("heading", level=1)).to_have_text("Check your inbox")
     wait_until_fitted(page)
